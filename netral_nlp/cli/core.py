@@ -1,0 +1,156 @@
+"""``predict``, ``evaluate`` and ``info`` sub-commands."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import sys
+from pathlib import Path
+
+from ..errors import DataError
+from ._format import print_json, shorten, table
+
+MODEL_HELP = 'model: "default" (embedded TF-IDF), "e5", a model folder, or a hub id (default: %(default)s)'
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("predict", help="label texts given as arguments or in a file",
+                       description="Label texts given as arguments, or one per line / per record in --input.")
+    p.add_argument("texts", nargs="*", metavar="TEXT", help="texts to label")
+    p.add_argument("-i", "--input", metavar="FILE",
+                   help="file of texts: .txt (one per line), .jsonl or .csv (see --text-field); '-' = stdin lines")
+    p.add_argument("--text-field", default="text", help="field/column holding the text in .jsonl/.csv input (default: text)")
+    p.add_argument("-m", "--model", default="default", help=MODEL_HELP)
+    p.add_argument("-t", "--threshold", type=float, default=None,
+                   help="one threshold for every topic (default: the model's tuned per-topic thresholds)")
+    p.add_argument("--batch-size", type=int, default=None, help="texts per model call")
+    p.add_argument("--explain", action="store_true", help="also show the words that drove each predicted topic")
+    p.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    p.set_defaults(func=cmd_predict)
+
+    e = sub.add_parser("evaluate", help="per-topic precision/recall/F1 on labelled data",
+                       description="Evaluate a model on the corpus test split (default) or on a labelled file.")
+    e.add_argument("-m", "--model", default="default", help=MODEL_HELP)
+    e.add_argument("--split", default="test", choices=["train", "dev", "test"],
+                   help="corpus split to evaluate on when --data is not given (default: test)")
+    e.add_argument("-t", "--threshold", type=float, default=None, help="one threshold for every topic")
+    e.add_argument("--json", action="store_true", help="print JSON instead of tables")
+    e.set_defaults(func=cmd_evaluate)
+
+    n = sub.add_parser("info", help="show a model's type, taxonomy, thresholds and recorded metrics")
+    n.add_argument("-m", "--model", default="default", help=MODEL_HELP)
+    n.add_argument("--json", action="store_true", help="print JSON")
+    n.set_defaults(func=cmd_info)
+
+
+def read_texts(path: str, text_field: str = "text") -> list[str]:
+    """Texts from a .txt (one per line), .jsonl or .csv file, or stdin ('-')."""
+    if path == "-":
+        return [line.rstrip("\n") for line in sys.stdin if line.strip()]
+    p = Path(path)
+    if not p.is_file():
+        raise FileNotFoundError(f"{p}: no such file")
+    suffix = p.suffix.lower()
+    with p.open(encoding="utf-8", newline="") as fh:
+        if suffix == ".jsonl":
+            out = []
+            for lineno, line in enumerate(fh, 1):
+                if not line.strip():
+                    continue
+                try:
+                    rec = json.loads(line)
+                except json.JSONDecodeError as exc:
+                    raise DataError(f"{p}:{lineno}: invalid JSON ({exc.msg})") from exc
+                value = rec.get(text_field) if isinstance(rec, dict) else None
+                if not isinstance(value, str):
+                    raise DataError(f"{p}:{lineno}: field {text_field!r} is missing or not a string")
+                out.append(value)
+            return out
+        if suffix == ".csv":
+            reader = csv.DictReader(fh)
+            if text_field not in (reader.fieldnames or []):
+                raise DataError(f"{p}: no column {text_field!r} (columns: {reader.fieldnames})")
+            return [row[text_field] or "" for row in reader]
+        return [line.rstrip("\n") for line in fh if line.strip()]
+
+
+def cmd_predict(args: argparse.Namespace) -> int:
+    from ..loading import load
+
+    texts = list(args.texts)
+    if args.input:
+        texts += read_texts(args.input, args.text_field)
+    if not texts:
+        raise DataError("nothing to label: give TEXT arguments or --input FILE")
+    clf = load(args.model)
+    preds = clf.predict(texts, threshold=args.threshold, batch_size=args.batch_size)
+    explanations = [clf.explain(t) if args.explain else None for t in texts]
+    if args.json:
+        rows = []
+        for text, pred, expl in zip(texts, preds, explanations):
+            row = {"text": text, **pred.to_dict()}
+            if expl is not None:
+                row["explanation"] = {k: [[w, s] for w, s in v] for k, v in expl.items()}
+            rows.append(row)
+        print_json(rows)
+        return 0
+    labels = clf.labels
+    short = [_short_label(x) for x in labels]
+    rows = [
+        [i + 1, ", ".join(_short_label(x) for x in p.labels) or "-", *[p.scores[x] for x in labels], shorten(t, 58)]
+        for i, (t, p) in enumerate(zip(texts, preds))
+    ]
+    print(table(["#", "topics", *short, "text"], rows, align="rl" + "r" * len(labels) + "l"))
+    if args.explain:
+        for i, expl in enumerate(explanations):
+            for topic, words in (expl or {}).items():
+                print(f"#{i + 1} {topic}: " + ", ".join(f"{w} ({s:+.2f})" for w, s in words))
+    return 0
+
+
+def _short_label(label: str) -> str:
+    return {"netralitas_asn": "asn", "politik_uang": "uang", "hoaks": "hoaks",
+            "sara_ujaran_kebencian": "sara", "pelanggaran_kampanye": "kampanye"}.get(label, label)
+
+
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    from ..evaluation import evaluate
+    from ..loading import load
+
+    clf = load(args.model)
+    report = evaluate(clf, args.split, threshold=args.threshold)
+    if args.json:
+        print_json(report.to_dict())
+        return 0
+    print(f"model: {args.model}   data: {report.data_name}   texts: {len(report.texts)}\n")
+    frame = report.to_frame()
+    rows = [[idx, r.precision, r.recall, r.f1, int(r.support)] for idx, r in frame.iterrows()]
+    print(table(["topic", "precision", "recall", "f1", "support"], rows, align="lrrrr"))
+    s = report.summary()
+    print(f"\nmicro-F1 {s['micro_f1']:.3f}   macro-F1 {s['macro_f1']:.3f}   "
+          f"samples-F1 {s['samples_f1']:.3f}   exact match {s['exact_match']:.3f}")
+    return 0
+
+
+def cmd_info(args: argparse.Namespace) -> int:
+    from ..loading import load
+
+    clf = load(args.model)
+    info = clf.info()
+    if args.json:
+        print_json(info)
+        return 0
+    print(f"model: {args.model}   type: {info['model_type']}   multi-label: {info['multi_label']}")
+    print(f"taxonomy: {info['taxonomy']['name']} ({len(clf.labels)} topics)\n")
+    rows = [[t.id, t.name_id, t.name_en, clf.thresholds[t.id]] for t in clf.taxonomy]
+    print(table(["topic", "nama", "name", "threshold"], rows, align="lllr"))
+    for split, figures in (info.get("metrics") or {}).items():
+        if isinstance(figures, dict) and "per_topic" in figures:
+            print(f"\nmetrics on {split}:")
+            rows = [[r["topic"], r["precision"], r["recall"], r["f1"], r["support"]] for r in figures["per_topic"]]
+            print(table(["topic", "precision", "recall", "f1", "support"], rows, align="lrrrr"))
+            summ = figures.get("summary", {})
+            if summ:
+                print(f"micro-F1 {summ.get('micro_f1', 0):.3f}   macro-F1 {summ.get('macro_f1', 0):.3f}")
+    return 0
