@@ -231,11 +231,12 @@ class LinearTopicClassifier(TopicClassifier):
         params = dict(cfg.get("params") or {})
         model = cls(**{k: v for k, v in params.items() if k in _PARAM_NAMES})
         model._apply_base_config(cfg)
+        for name in (VOCAB_NAME, WEIGHTS_NAME):
+            if not (path / name).is_file():
+                raise ModelLoadError(f"{path}: incomplete model folder ({name} is missing)")
         try:
             vocab = json.loads((path / VOCAB_NAME).read_text(encoding="utf-8"))
             weights = load_file(str(path / WEIGHTS_NAME))
-        except FileNotFoundError as exc:
-            raise ModelLoadError(f"{path}: incomplete model folder ({Path(exc.filename).name} is missing)") from exc
         except (json.JSONDecodeError, UnicodeDecodeError, SafetensorError, OSError) as exc:
             raise ModelLoadError(f"{path}: corrupt model files ({exc})") from exc
         try:
