@@ -12,6 +12,8 @@ __version__ = "0.1.0"
 
 from .classifier import TopicClassifier
 from .corpus import iter_corpus, load_corpus, split_of
+from .data import LabelledData, load_labelled
+from .dump import DumpSummary, label_dump
 from .errors import DataError, HubUnavailableError, MissingDependencyError, ModelLoadError, NetralError
 from .evaluation import EvaluationReport, evaluate
 from .linear import LinearTopicClassifier
@@ -20,13 +22,22 @@ from .normalize import Normalizer, normalize
 from .prediction import Prediction
 from .taxonomy import DEFAULT_TAXONOMY, Taxonomy, Topic
 from .thresholds import tune_thresholds
+from .training import TrainOptions, train
+from .transformer import TransformerTopicClassifier
 
 __all__ = [
     "__version__",
     "load",
+    "label_dump",
+    "DumpSummary",
     "Prediction",
     "TopicClassifier",
     "LinearTopicClassifier",
+    "TransformerTopicClassifier",
+    "train",
+    "TrainOptions",
+    "load_labelled",
+    "LabelledData",
     "Topic",
     "Taxonomy",
     "DEFAULT_TAXONOMY",

@@ -13,9 +13,10 @@ from typing import Sequence
 
 from .. import __version__
 from ..errors import NetralError
-from . import core
+from . import base, core, label
+from . import train as train_command
 
-COMMAND_MODULES = [core]
+COMMAND_MODULES = [core, label, train_command, base]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -30,11 +30,26 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=cmd_predict)
 
     e = sub.add_parser("evaluate", help="per-topic precision/recall/F1 on labelled data",
-                       description="Evaluate a model on the corpus test split (default) or on a labelled file.")
+                       description="Evaluate a model on the corpus test split (default) or on a labelled file "
+                                   "(.csv, .jsonl, .json, .parquet): per-topic P/R/F1, confusion counts, "
+                                   "calibration, best thresholds; optionally save the plots.")
     e.add_argument("-m", "--model", default="default", help=MODEL_HELP)
     e.add_argument("--split", default="test", choices=["train", "dev", "test"],
                    help="corpus split to evaluate on when --data is not given (default: test)")
+    e.add_argument("-d", "--data", metavar="FILE", default=None,
+                   help="labelled file (.csv, .jsonl, .json, .parquet) instead of the corpus split")
+    e.add_argument("--text-column", default="text", help="column holding the text in --data (default: text)")
+    e.add_argument("--label-column", default=None,
+                   help="column holding the labels in --data: a list per row or one topic per row "
+                        "(default: 'labels', else 'label', else one 0/1 column per topic)")
+    e.add_argument("--label-columns", default=None, metavar="A,B,...",
+                   help="comma-separated 0/1 columns, one per topic (the column names are topic ids)")
+    e.add_argument("--topics", default=None, metavar="A,B,...",
+                   help="report only these topics (e.g. hoaks for data labelled for that topic only)")
     e.add_argument("-t", "--threshold", type=float, default=None, help="one threshold for every topic")
+    e.add_argument("--batch-size", type=int, default=None, help="texts per model call")
+    e.add_argument("--plots", metavar="DIR", default=None, help="save the evaluation plots as PNG files in DIR")
+    e.add_argument("--errors", type=int, default=0, metavar="N", help="also list the N most confident mistakes")
     e.add_argument("--json", action="store_true", help="print JSON instead of tables")
     e.set_defaults(func=cmd_evaluate)
 
@@ -114,14 +129,41 @@ def _short_label(label: str) -> str:
             "sara_ujaran_kebencian": "sara", "pelanggaran_kampanye": "kampanye"}.get(label, label)
 
 
+def _csv_list(value: str | None) -> list[str] | None:
+    if value is None:
+        return None
+    items = [v.strip() for v in value.split(",") if v.strip()]
+    if not items:
+        raise DataError(f"expected a comma-separated list, got {value!r}")
+    return items
+
+
 def cmd_evaluate(args: argparse.Namespace) -> int:
     from ..evaluation import evaluate
     from ..loading import load
 
+    if args.data is not None and args.label_column is not None and args.label_columns is not None:
+        raise DataError("give either --label-column or --label-columns, not both")
+    if args.data is None and (args.label_column or args.label_columns or args.text_column != "text"):
+        raise DataError("--text-column/--label-column/--label-columns need --data FILE")
     clf = load(args.model)
-    report = evaluate(clf, args.split, threshold=args.threshold)
+    data = args.data if args.data is not None else args.split
+    if args.data is not None and not Path(args.data).is_file():
+        raise FileNotFoundError(f"{args.data}: no such file")
+    report = evaluate(clf, data, threshold=args.threshold, batch_size=args.batch_size,
+                      topics=_csv_list(args.topics), text_column=args.text_column,
+                      label_column=args.label_column, label_columns=_csv_list(args.label_columns))
+    report.model_name = args.model
+    plot_paths = report.save_plots(args.plots) if args.plots else []
     if args.json:
-        print_json(report.to_dict())
+        out = report.to_dict()
+        if args.errors:
+            errs = report.errors().head(args.errors)
+            out["errors"] = [{"row": int(i), "text": r.text, "gold": r.gold, "predicted": r.predicted,
+                              "margin": float(r.margin)} for i, r in errs.iterrows()]
+        if plot_paths:
+            out["plots"] = [str(p) for p in plot_paths]
+        print_json(out)
         return 0
     print(f"model: {args.model}   data: {report.data_name}   texts: {len(report.texts)}\n")
     frame = report.to_frame()
@@ -129,7 +171,23 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     print(table(["topic", "precision", "recall", "f1", "support"], rows, align="lrrrr"))
     s = report.summary()
     print(f"\nmicro-F1 {s['micro_f1']:.3f}   macro-F1 {s['macro_f1']:.3f}   "
-          f"samples-F1 {s['samples_f1']:.3f}   exact match {s['exact_match']:.3f}")
+          f"samples-F1 {s['samples_f1']:.3f}   exact match {s['exact_match']:.3f}\n")
+    conf, cal, best = report.confusion(), report.calibration(), report.best_thresholds()
+    rows = [[t, *[int(v) for v in conf.loc[t]], cal.at[t, "ece"], best.at[t, "threshold"],
+             best.at[t, "best_threshold"], best.at[t, "best_f1"]] for t in report.labels]
+    print(table(["topic", "tp", "fp", "fn", "tn", "ece", "threshold", "best thr.", "f1 at best"], rows,
+                align="lrrrrrrrr"))
+    print(f"\nexpected calibration error (all topics): {cal.at['all', 'ece']:.3f}   "
+          "(best thresholds are tuned on this same data: optimistic)")
+    if args.errors:
+        errs = report.errors().head(args.errors)
+        print(f"\n{len(report.errors())} misclassified texts; the {len(errs)} most confident:")
+        rows = [[i, ", ".join(_short_label(x) for x in r.gold) or "-",
+                 ", ".join(_short_label(x) for x in r.predicted) or "-", shorten(r.text, 60)]
+                for i, r in errs.iterrows()]
+        print(table(["row", "gold", "predicted", "text"], rows, align="rlll"))
+    for path in plot_paths:
+        print(f"saved {path}")
     return 0
 
 

