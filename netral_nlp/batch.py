@@ -250,7 +250,8 @@ class ChunkLabeler:
             if isinstance(item, bytes):
                 rec, problem = parse_json_line(item)
                 if rec is None:
-                    self._fail(res, err_lines, row, None, problem or "", item[:EXCERPT_CHARS].decode("utf-8", "replace").rstrip("\r\n"))
+                    excerpt = item[:EXCERPT_CHARS].decode("utf-8", "replace").rstrip("\r\n")
+                    self._fail(res, err_lines, row, None, problem or "", excerpt)
                     continue
             else:
                 rec = item

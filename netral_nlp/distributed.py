@@ -13,7 +13,8 @@ local engine (same fields, errors, duplicate cache and output encoding):
   The file is read sequentially on the driver's node (one streaming read task, so row
   numbers and every reader check are kept), actors label the chunks anywhere in the
   cluster, and the driver writes ``dst`` and the errors file in input order: the output is
-  identical to the local engine's. No resume: rerun the whole file.
+  identical to the local engine's (except that ``keep_fields`` always keeps the input as one
+  JSON ``input`` object/column). No resume: rerun the whole file.
 
 The model must be a name, a hub id, or a folder that exists on every node.
 """
@@ -26,6 +27,7 @@ from typing import Any, Iterator
 from .batch import ChunkLabeler, FieldSpec, RawChunk, RowError
 from .classifier import Threshold
 from .errors import DataError, MissingDependencyError
+from .io import DEFAULT_MAX_LINE_BYTES
 from .writers import OutputLayout, parquet_schema
 
 RAW_SCHEMA_COLUMNS = ("__row", "__raw", "__error", "__excerpt")
@@ -40,11 +42,11 @@ def _ray() -> Any:
     return ray
 
 
-def ensure_ray(num_cpus: int | None = None) -> Any:
+def ensure_ray() -> Any:
     """Import Ray and connect: to ``RAY_ADDRESS`` / a running cluster, else a local instance."""
     ray = _ray()
     if not ray.is_initialized():
-        ray.init(num_cpus=num_cpus, include_dashboard=False, ignore_reinit_error=True, log_to_driver=False)
+        ray.init(include_dashboard=False, ignore_reinit_error=True, log_to_driver=False)
     return ray
 
 
@@ -64,7 +66,8 @@ class RayLabeler:
 
         self.clf = load(model, **(model_kwargs or {}))
         self.spec = FieldSpec(tuple(spec["text_fields"]), spec.get("id_field"), spec.get("joiner", "\n"))
-        self.layout = OutputLayout(**{**layout, "labels": tuple(self.clf.labels), "keep_columns": tuple(layout.get("keep_columns", ()))})
+        self.layout = OutputLayout(**{**layout, "labels": tuple(self.clf.labels),
+                                      "keep_columns": tuple(layout.get("keep_columns", ()))})
         self.mode = mode
         self.row_field = row_field
         self.keep_types = keep_types
@@ -227,7 +230,6 @@ def _default_actors(ray: Any, num_gpus: float) -> int:
 
 def _datasource(info: Any, chunk_rows: int, max_line_bytes: int) -> Any:
     """A one-task Ray datasource streaming ``info`` through :func:`netral_nlp.io.read_chunks`."""
-    ray = _ray()
     from ray.data import Datasource, ReadTask
 
     class DumpDatasource(Datasource):
@@ -239,7 +241,6 @@ def _datasource(info: Any, chunk_rows: int, max_line_bytes: int) -> Any:
         def get_read_tasks(self, parallelism: int, *args: Any, **kwargs: Any) -> list[Any]:
             return [ReadTask(lambda: _raw_tables(info, chunk_rows, max_line_bytes), _metadata(info))]
 
-    del ray
     return DumpDatasource()
 
 
@@ -259,7 +260,8 @@ def _raw_tables(info: Any, chunk_rows: int, max_line_bytes: int) -> Iterator[Any
 
     from .io import read_chunks
 
-    schema = pa.schema([("__row", pa.int64()), ("__raw", pa.binary()), ("__error", pa.string()), ("__excerpt", pa.string())])
+    schema = pa.schema([("__row", pa.int64()), ("__raw", pa.binary()), ("__error", pa.string()),
+                        ("__excerpt", pa.string())])
     for chunk in read_chunks(info, None, chunk_rows, max_line_bytes=max_line_bytes):
         raws, errs, excerpts = [], [], []
         for item in chunk.items:
@@ -268,12 +270,14 @@ def _raw_tables(info: Any, chunk_rows: int, max_line_bytes: int) -> Iterator[Any
                 errs.append(item.reason)
                 excerpts.append(item.excerpt)
             else:
-                raws.append(item if isinstance(item, bytes) else json.dumps(item, ensure_ascii=False, default=str).encode())
+                raws.append(item if isinstance(item, bytes)
+                            else json.dumps(item, ensure_ascii=False, default=str).encode("utf-8", "surrogatepass"))
                 errs.append(None)
                 excerpts.append(None)
         if chunk.rows:
-            yield pa.table([pa.array(chunk.rows, pa.int64()), pa.array(raws, pa.binary()), pa.array(errs, pa.string()),
-                            pa.array(excerpts, pa.string())], schema=schema)
+            columns = [pa.array(chunk.rows, pa.int64()), pa.array(raws, pa.binary()), pa.array(errs, pa.string()),
+                       pa.array(excerpts, pa.string())]
+            yield pa.table(columns, schema=schema)
 
 
 def label_dump_ray(info: Any, paths: Any, spec: FieldSpec, model: Any, out_fmt: str, out_comp: str | None, *,
@@ -283,14 +287,15 @@ def label_dump_ray(info: Any, paths: Any, spec: FieldSpec, model: Any, out_fmt: 
     """``label_dump(..., engine="ray")`` (called by :func:`netral_nlp.label_dump`)."""
     import time
 
-    from .dump import DumpSummary, _finish, _prepare
+    from .dump import DumpSummary
+    from .resume import finish_run, prepare_run
     from .writers import ByteSink, ParquetSink
 
     if not isinstance(model, str):
         raise TypeError("engine='ray' needs a model name, hub id or folder: each Ray actor loads its own copy")
     opts = dict(ray_options or {})
-    ray = ensure_ray(opts.pop("num_cpus_total", None))
-    _prepare(paths, {}, resume=False, overwrite=overwrite, parquet=out_fmt == "parquet")
+    ray = ensure_ray()
+    prepare_run(paths, {}, resume=False, overwrite=overwrite)
     from .loading import load
 
     labels = tuple(load(model, **(model_kwargs or {})).labels)  # fail fast, on the driver, for a bad model
@@ -312,7 +317,7 @@ def label_dump_ray(info: Any, paths: Any, spec: FieldSpec, model: Any, out_fmt: 
     try:
         if out is not None:
             out.write(layout.header())
-        ds = ray.data.read_datasource(_datasource(info, int(opts.get("batch_size", 1024)), 32 * 1024 * 1024))
+        ds = ray.data.read_datasource(_datasource(info, int(opts.get("batch_size", 1024)), DEFAULT_MAX_LINE_BYTES))
         ds = ds.map_batches(
             RayLabeler, batch_size=None, batch_format="pyarrow",
             compute=_actor_pool(ray, opts.get("concurrency") or _default_actors(ray, num_gpus)),
@@ -321,8 +326,8 @@ def label_dump_ray(info: Any, paths: Any, spec: FieldSpec, model: Any, out_fmt: 
             fn_constructor_kwargs=dict(threshold=threshold, cache_size=cache_size, max_text_chars=max_text_chars,
                                        batch_size=batch_size, model_kwargs=model_kwargs))
         for batch in ds.iter_batches(batch_size=None, batch_format="pyarrow"):
-            for payload, errors, counters in zip(batch.column("payload").to_pylist(), batch.column("errors").to_pylist(),
-                                                 batch.column("counters").to_pylist()):
+            columns = [batch.column(c).to_pylist() for c in ("payload", "errors", "counters")]
+            for payload, errors, counters in zip(*columns):
                 if parquet is not None:
                     parquet.write(_from_ipc(payload))
                 else:
@@ -343,10 +348,11 @@ def label_dump_ray(info: Any, paths: Any, spec: FieldSpec, model: Any, out_fmt: 
             if sink is not None:
                 sink.sync()
                 sink.close()
-        _finish(paths, out_fmt, parquet)
+        finish_run(paths, out_fmt, parquet)
     except Exception as exc:
         if type(exc).__module__.startswith("ray"):
-            raise DataError(f"Ray labelling failed: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}") from exc
+            first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            raise DataError(f"Ray labelling failed: {first}") from exc
         raise
     finally:
         ctx.execution_options.preserve_order, ctx.enable_progress_bars = saved

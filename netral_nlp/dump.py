@@ -29,9 +29,8 @@ from .classifier import Threshold, TopicClassifier
 from .errors import DataError
 from .executors import available_cpus, make_executor
 from .io import DEFAULT_MAX_LINE_BYTES, InputInfo, csv_header, detect_input, parquet_schema_of, read_chunks
-from .writers import ByteSink, OutputLayout, ParquetSink, detect_output, parquet_schema, split_suffixes, write_json_atomic
-
-CHECKPOINT_VERSION = 1
+from .resume import DumpPaths, RunOutputs, finish_run, prepare_run
+from .writers import OutputLayout, ParquetSink, detect_output, parquet_schema
 
 
 @dataclass
@@ -93,31 +92,14 @@ class DumpSummary:
             self.error_reasons[k] = self.error_reasons.get(k, 0) + v
 
 
-_COUNTERS = ("rows_read", "labelled", "errors", "cached", "truncated", "blank_lines", "error_reasons")
+    def counters(self) -> dict[str, Any]:
+        """The counters a checkpoint stores (a copy)."""
+        out: dict[str, Any] = {k: getattr(self, k) for k in COUNTERS}
+        out["error_reasons"] = dict(self.error_reasons)
+        return out
 
 
-@dataclass(frozen=True)
-class DumpPaths:
-    """Every file a run reads or writes besides the input."""
-
-    dst: Path
-    errors: Path
-    partial: Path
-    errors_partial: Path
-    parts: Path
-    checkpoint: Path
-
-    @classmethod
-    def for_output(cls, dst: Path, errors: Path | None = None) -> "DumpPaths":
-        if errors is None:
-            fmt, comp = split_suffixes(dst)
-            stem = dst.name
-            for known in (comp, fmt):
-                if known:
-                    stem = stem.rsplit(".", 1)[0]
-            errors = dst.with_name(stem + ".errors.jsonl")
-        return cls(dst, errors, dst.with_name(dst.name + ".partial"), errors.with_name(errors.name + ".partial"),
-                   dst.with_name(dst.name + ".parts"), dst.with_name(dst.name + ".checkpoint.json"))
+COUNTERS = ("rows_read", "labelled", "errors", "cached", "truncated", "blank_lines", "error_reasons")
 
 
 def label_dump(
@@ -195,6 +177,8 @@ def label_dump(
     dst_path = Path(os.fspath(dst)).expanduser()
     out_fmt, out_comp = detect_output(dst_path, output_format)
     paths = DumpPaths.for_output(dst_path, Path(os.fspath(errors_path)).expanduser() if errors_path else None)
+    if not dst_path.parent.is_dir():
+        raise FileNotFoundError(f"{dst_path.parent}: no such folder for the output")
     if dst_path.resolve() == info.path.resolve() or paths.errors.resolve() == info.path.resolve():
         raise DataError(f"{dst_path}: output would overwrite the input")
     _check_positive(chunk_size=chunk_size, workers=workers, checkpoint_rows=checkpoint_rows,
@@ -221,10 +205,10 @@ def label_dump(
         "text_fields": list(texts), "id_field": id_field, "joiner": joiner, "keep_fields": keep_fields,
         "threshold": _jsonable(threshold), "score_digits": score_digits, "max_text_chars": max_text_chars,
     }
-    ckpt = _prepare(paths, fingerprint, resume=resume, overwrite=overwrite, parquet=out_fmt == "parquet")
+    ckpt = prepare_run(paths, fingerprint, resume=resume, overwrite=overwrite)
     summary = DumpSummary(str(info.path), str(dst_path), str(paths.errors))
     if ckpt is not None:
-        for name in _COUNTERS:
+        for name in COUNTERS:
             setattr(summary, name, ckpt["counters"][name])
         summary.resumed_rows = summary.rows_read
 
@@ -245,9 +229,9 @@ def label_dump(
     schema = parquet_schema(layout, keep_types) if out_fmt == "parquet" else None
     if ckpt is not None and ckpt["state"] == "finishing":  # interrupted while moving files into place
         parts = ParquetSink(paths.parts, schema, ckpt["parts"]) if schema is not None and paths.parts.exists() else None
-        _finish(paths, out_fmt, parts)
+        finish_run(paths, out_fmt, parts)
         return summary
-    run = _Run(paths, layout, ckpt, schema)
+    run = RunOutputs(paths, layout, ckpt, schema)
     columns = None if keep_fields or info.fmt != "parquet" else spec_columns(info, spec)
     chunks = read_chunks(info, ckpt["position"] if ckpt else None,
                          chunk_size or (2_000 if is_linear else 1_024), columns=columns, max_line_bytes=max_line_bytes)
@@ -257,7 +241,8 @@ def label_dump(
     last_ckpt, rows_at_ckpt = started, summary.rows_read
     try:
         for res in executor.map(chunks):
-            run.write(res, summary)
+            summary.add(res)
+            run.write(res, summary.counters())
             bar.update(res.progress - bar.n)
             elapsed = time.perf_counter() - started
             rate = (summary.rows_read - summary.resumed_rows) / elapsed if elapsed else 0.0
@@ -269,7 +254,7 @@ def label_dump(
                 last_ckpt, rows_at_ckpt = now, summary.rows_read
         run.checkpoint(fingerprint, state="finishing")
         run.close()
-        _finish(paths, out_fmt, run.parquet)
+        finish_run(paths, out_fmt, run.parquet)
     except KeyboardInterrupt:
         run.checkpoint(fingerprint, interrupted=True)
         raise
@@ -279,113 +264,6 @@ def label_dump(
         run.close()
     summary.seconds = time.perf_counter() - started
     return summary
-
-
-class _Run:
-    """Output sinks plus the last consistent state (what a checkpoint may record)."""
-
-    def __init__(self, paths: DumpPaths, layout: OutputLayout, ckpt: dict[str, Any] | None, schema: Any) -> None:
-        self.paths = paths
-        self.parquet: ParquetSink | None = None
-        self.out: ByteSink | None = None
-        if schema is not None:
-            self.parquet = ParquetSink(paths.parts, schema, ckpt["parts"] if ckpt else None)
-        else:
-            self.out = ByteSink(paths.partial, ckpt["out_offset"] if ckpt else None)
-            if ckpt is None:
-                self.out.write(layout.header())
-        self.err = ByteSink(paths.errors_partial, ckpt["err_offset"] if ckpt else None)
-        self.position: dict[str, Any] = ckpt["position"] if ckpt else {}
-        self.progress = ckpt["progress"] if ckpt else 0
-        self.counters: dict[str, Any] = dict(ckpt["counters"]) if ckpt else {}
-        self._committed: tuple[Any, ...] = (self.position, self.progress, self.out.offset if self.out else 0,
-                                            self.err.offset, self.counters)
-        self._synced: dict[str, Any] | None = None
-        self._closed = False
-
-    def write(self, res: ChunkResult, summary: DumpSummary) -> None:
-        if self.parquet is not None:
-            self.parquet.write(res.payload)
-        else:
-            assert self.out is not None
-            self.out.write(res.payload)
-        self.err.write(res.errors)
-        summary.add(res)
-        counters = {k: getattr(summary, k) for k in _COUNTERS}
-        counters["error_reasons"] = dict(summary.error_reasons)
-        # one assignment: an interrupt never sees half of a chunk's state
-        self._committed = (res.position, res.progress, self.out.offset if self.out else 0, self.err.offset, counters)
-
-    def checkpoint(self, fingerprint: dict[str, Any], state: str = "running", interrupted: bool = False) -> None:
-        if self._closed:
-            return
-        position, progress, out_offset, err_offset, counters = self._committed
-        if interrupted and self.parquet is not None:
-            return  # the open Parquet part may hold rows past the last state: keep the last checkpoint
-        self.err.sync()
-        if self.out is not None:
-            self.out.sync()
-        parts = self.parquet.sync() if self.parquet is not None else 0
-        write_json_atomic(self.paths.checkpoint, {
-            "version": CHECKPOINT_VERSION, "state": state, "options": fingerprint, "position": position,
-            "progress": progress, "out_offset": out_offset, "err_offset": err_offset, "parts": parts,
-            "counters": counters, "time": time.time(),
-        })
-
-    def close(self) -> None:
-        if self._closed:
-            return
-        self._closed = True
-        for sink in (self.out, self.err, self.parquet):
-            if sink is not None:
-                sink.close()
-
-
-def _finish(paths: DumpPaths, out_fmt: str, parquet: ParquetSink | None) -> None:
-    """Move finished outputs into place and drop the checkpoint (idempotent)."""
-    if out_fmt == "parquet":
-        if parquet is not None and paths.parts.exists():
-            parquet.merge_into(paths.dst)
-    elif paths.partial.exists():
-        os.replace(paths.partial, paths.dst)
-    if paths.errors_partial.exists():
-        os.replace(paths.errors_partial, paths.errors)
-    paths.checkpoint.unlink(missing_ok=True)
-
-
-def _prepare(paths: DumpPaths, fingerprint: dict[str, Any], *, resume: bool, overwrite: bool,
-             parquet: bool) -> dict[str, Any] | None:
-    """Check what is on disk; return the checkpoint to resume from, or ``None`` for a fresh run."""
-    import json
-
-    if resume and paths.checkpoint.exists():
-        try:
-            ckpt = json.loads(paths.checkpoint.read_text(encoding="utf-8"))
-            if ckpt.get("version") != CHECKPOINT_VERSION:
-                raise ValueError(f"version {ckpt.get('version')}")
-        except (ValueError, OSError) as exc:
-            raise DataError(f"{paths.checkpoint}: unreadable checkpoint ({exc}); start again with --overwrite") from exc
-        old = ckpt["options"]
-        changed = sorted(k for k in set(old) | set(fingerprint) if old.get(k) != fingerprint.get(k))
-        if changed:
-            raise DataError(f"cannot resume: {', '.join(changed)} changed since the interrupted run "
-                            f"(checkpoint {paths.checkpoint}); rerun with the same options or use --overwrite")
-        return ckpt
-    if paths.checkpoint.exists() and not overwrite:
-        raise DataError(f"{paths.checkpoint}: an interrupted run left a checkpoint; "
-                        "pass --resume to continue it or --overwrite to start again")
-    if paths.dst.exists() and not overwrite:
-        hint = " (it is complete: there is no checkpoint to resume)" if resume else ""
-        raise DataError(f"{paths.dst}: already exists{hint}; pass --overwrite to replace it")
-    if paths.dst.exists() and paths.dst.is_dir():
-        raise DataError(f"{paths.dst}: is a folder")
-    for stale in (paths.checkpoint, paths.partial, paths.errors_partial):
-        stale.unlink(missing_ok=True)
-    if paths.parts.exists():
-        import shutil
-
-        shutil.rmtree(paths.parts)
-    return None
 
 
 def _input_columns(info: InputInfo, spec: FieldSpec, keep: bool) -> tuple[list[str] | None, dict[str, Any] | None]:
@@ -451,4 +329,4 @@ def _jsonable(value: Any) -> Any:
     return repr(value)
 
 
-__all__ = ["label_dump", "DumpSummary", "DumpPaths"]
+__all__ = ["label_dump", "DumpSummary", "DumpPaths", "COUNTERS"]

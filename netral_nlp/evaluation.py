@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, Sequence
 
 import numpy as np
@@ -26,19 +25,23 @@ from sklearn.metrics import (
     precision_recall_fscore_support,
 )
 
+from ._metrics import avg_for as _avg
+from ._metrics import bin_counts as _bin_counts
+from ._metrics import md_table as _md_table
+from ._metrics import multilabel_inputs as _ml
 from .classifier import Threshold, TopicClassifier, as_text_list
 from .errors import DataError
+from .plots import PlotsMixin
 from .thresholds import DEFAULT_GRID, tune_thresholds
 
 if TYPE_CHECKING:
     import pandas as pd
-    from matplotlib.figure import Figure
 
 ERROR_KINDS = ("all", "fp", "fn")
 
 
 @dataclass
-class EvaluationReport:
+class EvaluationReport(PlotsMixin):
     """Scores of one model on one labelled data set.
 
     Attributes:
@@ -317,72 +320,6 @@ class EvaluationReport:
             out += "\n" + _md_table(["topic", "TP", "FP", "FN", "TN", "ECE", "threshold", "F1", "best threshold",
                                      "F1 at best"], rows)
         return out
-
-    # ------------------------------------------------------------------ plots (matplotlib, lazy)
-    def plot_per_topic(self) -> "Figure":
-        from .plots import plot_per_topic
-
-        return plot_per_topic(self)
-
-    def plot_confusion(self) -> "Figure":
-        from .plots import plot_confusion
-
-        return plot_confusion(self)
-
-    def plot_cooccurrence(self, which: str = "gold") -> "Figure":
-        from .plots import plot_cooccurrence
-
-        return plot_cooccurrence(self, which=which)
-
-    def plot_reliability(self, topics: Sequence[str] | None = None, n_bins: int = 10) -> "Figure":
-        from .plots import plot_reliability
-
-        return plot_reliability(self, topics=topics, n_bins=n_bins)
-
-    def plot_threshold_sweep(self, topics: Sequence[str] | None = None) -> "Figure":
-        from .plots import plot_threshold_sweep
-
-        return plot_threshold_sweep(self, topics=topics)
-
-    def save_plots(self, directory: str | os.PathLike[str], fmt: str = "png", dpi: int = 110) -> list[Path]:
-        """Write every plot to ``directory`` (created if needed); returns the file paths."""
-        from .plots import save_plots
-
-        return save_plots(self, directory, fmt=fmt, dpi=dpi)
-
-
-def _ml(y_true: np.ndarray, y_pred: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Label matrices as scikit-learn's multilabel-indicator input. A one-topic report
-    (shape ``(n, 1)``) would be read as binary classes 0/1, so it gets an all-zero second
-    column: that column has no TP/FP/FN and changes neither per-topic, micro nor samples
-    figures (callers slice it off and use :func:`_avg` for macro)."""
-    if y_true.shape[1] == 1:
-        pad = np.zeros_like(y_true)
-        return np.hstack([y_true, pad]), np.hstack([y_pred, pad])
-    return y_true, y_pred
-
-
-def _avg(average: str, y_true: np.ndarray) -> str:
-    """With one topic the macro average is that topic's figure, i.e. the micro average."""
-    return "micro" if average == "macro" and y_true.shape[1] == 1 else average
-
-
-def _bin_counts(p: np.ndarray, n_bins: int, strategy: str) -> np.ndarray:
-    """Number of scores in each non-empty bin, with the exact binning of ``calibration_curve``."""
-    if strategy == "quantile":
-        bins = np.percentile(p, np.linspace(0, 1, n_bins + 1) * 100)
-    else:
-        bins = np.linspace(0.0, 1.0, n_bins + 1)
-    total = np.bincount(np.searchsorted(bins[1:-1], p), minlength=n_bins)
-    return total[total != 0]
-
-
-def _md_table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
-    def fmt(v: Any) -> str:
-        return f"{v:.3f}" if isinstance(v, (float, np.floating)) else str(v)
-
-    head = "| " + " | ".join(headers) + " |\n|---|" + "---:|" * (len(headers) - 1) + "\n"
-    return head + "".join("| " + " | ".join(fmt(v) for v in row) + " |\n" for row in rows)
 
 
 # ---------------------------------------------------------------------------- evaluate()

@@ -154,6 +154,34 @@ def plot_threshold_sweep(report: "EvaluationReport", topics: Sequence[str] | Non
     return _done(fig)
 
 
+class PlotsMixin:
+    """The plotting methods of :class:`~netral_nlp.evaluation.EvaluationReport`."""
+
+    def plot_per_topic(self) -> "Figure":
+        """Grouped bars of precision, recall and F1 per topic."""
+        return plot_per_topic(self)  # type: ignore[arg-type]
+
+    def plot_confusion(self) -> "Figure":
+        """One 2 × 2 confusion matrix per topic."""
+        return plot_confusion(self)  # type: ignore[arg-type]
+
+    def plot_cooccurrence(self, which: str = "gold") -> "Figure":
+        """Heat map of topic co-occurrence (``"gold"`` or ``"predicted"``)."""
+        return plot_cooccurrence(self, which=which)  # type: ignore[arg-type]
+
+    def plot_reliability(self, topics: Sequence[str] | None = None, n_bins: int = 10) -> "Figure":
+        """Reliability diagram per topic and pooled, with each curve's ECE."""
+        return plot_reliability(self, topics=topics, n_bins=n_bins)  # type: ignore[arg-type]
+
+    def plot_threshold_sweep(self, topics: Sequence[str] | None = None) -> "Figure":
+        """Precision / recall / F1 against the threshold, one panel per topic."""
+        return plot_threshold_sweep(self, topics=topics)  # type: ignore[arg-type]
+
+    def save_plots(self, directory: str | os.PathLike[str], fmt: str = "png", dpi: int = 110) -> list[Path]:
+        """Write every plot to ``directory`` (created if needed); returns the file paths."""
+        return save_plots(self, directory, fmt=fmt, dpi=dpi)  # type: ignore[arg-type]
+
+
 PLOTS = {
     "per_topic": plot_per_topic,
     "confusion": plot_confusion,
@@ -180,5 +208,5 @@ def save_plots(report: "EvaluationReport", directory: str | os.PathLike[str], fm
     return paths
 
 
-__all__ = ["plot_per_topic", "plot_confusion", "plot_cooccurrence", "plot_reliability", "plot_threshold_sweep",
+__all__ = ["PlotsMixin", "plot_per_topic", "plot_confusion", "plot_cooccurrence", "plot_reliability", "plot_threshold_sweep",
            "save_plots", "PLOTS"]

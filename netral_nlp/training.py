@@ -16,21 +16,28 @@ import os
 import shutil
 import sys
 import time
-from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
-from typing import Any, Callable, Iterator, Mapping, Sequence
+from typing import Any, Callable, Mapping, Sequence
 
 import numpy as np
 
-from .chunking import AGGREGATIONS, DEFAULT_MAX_CHUNKS, encode_chunks, encode_head_tail, pad_batch
+from .chunking import AGGREGATIONS, DEFAULT_MAX_CHUNKS, encode_chunks, encode_head_tail
 from .data import LabelledData, load_labelled
 from .errors import DataError
+from .hf_trainer import (
+    PaddingCollator,
+    epoch_logger,
+    macro_f1_metrics,
+    make_trainer,
+    torch_threads,
+    transformers_verbosity,
+)
+from .hub import resolve_model_dir
 from .normalize import Normalizer
 from .taxonomy import Taxonomy
 from .thresholds import tune_thresholds
-from .transformer import TransformerTopicClassifier, load_hf_classifier
-from .hub import resolve_model_dir
+from .transformer import TransformerTopicClassifier, check_max_length, load_hf_classifier
 
 DEFAULT_BASE_MODEL = "indobenchmark/indobert-base-p1"
 PROBLEM_TYPES = ("multi_label_classification", "single_label_classification")
@@ -178,6 +185,7 @@ def train(
     if problem_type not in PROBLEM_TYPES:
         raise ValueError(f"problem_type must be one of {PROBLEM_TYPES}, got {problem_type!r}")
     multi = problem_type == "multi_label_classification"
+    precision = _pick_precision(opts.precision, opts.device)
     base = os.fspath(base_model) if base_model is not None else (recipe_dict or {}).get("base_model", DEFAULT_BASE_MODEL)
 
     folder = resolve_model_dir(base, local_files_only=opts.local_files_only, use_safetensors=opts.use_safetensors)
@@ -193,11 +201,13 @@ def train(
     say(f"base model: {base}" + (f" ({folder})" if os.fspath(folder) != base else ""))
     set_seed(opts.seed)
     tax = train_set.taxonomy
-    model, tokenizer = load_hf_classifier(
-        folder, trust_remote_code=opts.trust_remote_code, use_safetensors=opts.use_safetensors,
-        num_labels=len(tax), id2label=dict(enumerate(tax.ids)), label2id={t: i for i, t in enumerate(tax.ids)},
-        problem_type=problem_type, ignore_mismatched_sizes=True,
-    )
+    with transformers_verbosity(None if opts.progress else "error"):  # the new head's load report
+        model, tokenizer = load_hf_classifier(
+            folder, trust_remote_code=opts.trust_remote_code, use_safetensors=opts.use_safetensors,
+            num_labels=len(tax), id2label=dict(enumerate(tax.ids)), label2id={t: i for i, t in enumerate(tax.ids)},
+            problem_type=problem_type, ignore_mismatched_sizes=True,
+        )
+    check_max_length(model, opts.max_length)
     normalizer = opts.normalizer or Normalizer()
     stride = opts.stride if opts.stride is not None else opts.max_length // 4
     train_ds, n_dropped = _encode(train_set, tokenizer, normalizer, opts, stride, multi, training=True)
@@ -205,7 +215,6 @@ def train(
     if n_dropped:
         say(f"note: {n_dropped} training texts are empty after normalisation and were skipped")
 
-    precision = _pick_precision(opts.precision, opts.device)
     steps_per_epoch = max(1, -(-len(train_ds) // (opts.batch_size * opts.gradient_accumulation_steps)))
     out_dir = Path(output_dir)
     ckpt_dir = out_dir / "checkpoints"
@@ -223,15 +232,19 @@ def train(
         dataloader_num_workers=opts.dataloader_num_workers, **opts.extra_training_args,
     )
     pos_weight = _pos_weight(opts, train_set) if multi else None
-    callbacks: list[Any] = [_epoch_logger(say)]
+    callbacks: list[Any] = [epoch_logger(say)]
     if opts.early_stopping_patience:
         callbacks.append(EarlyStoppingCallback(early_stopping_patience=int(opts.early_stopping_patience)))
-    trainer = _make_trainer(
+    trainer = make_trainer(
         model=model, args=args, train_dataset=train_ds, eval_dataset=eval_ds,
-        data_collator=_Collator(tokenizer.pad_token_id or 0, multi), processing_class=tokenizer,
-        compute_metrics=_metrics_fn(multi), callbacks=callbacks, multi_label=multi, pos_weight=pos_weight,
+        data_collator=PaddingCollator(tokenizer.pad_token_id or 0, multi), processing_class=tokenizer,
+        compute_metrics=macro_f1_metrics(multi), callbacks=callbacks, multi_label=multi, pos_weight=pos_weight,
     )
-    with _torch_threads(opts.cpu_threads):
+    if not opts.progress:
+        from transformers.trainer_callback import PrinterCallback
+
+        trainer.remove_callback(PrinterCallback)  # no per-step log dicts on stdout
+    with torch_threads(opts.cpu_threads):
         trainer.train()
         epochs_run = float(trainer.state.epoch or 0)
         best = trainer.state.best_metric
@@ -292,118 +305,6 @@ def _encode(data: LabelledData, tokenizer: Any, normalizer: Normalizer, opts: Tr
     return datasets.Dataset.from_dict({"input_ids": ids, "labels": labels}), len(data) - len(keep)
 
 
-class _Collator:
-    """Right-pads ``input_ids`` per batch (dynamic padding) and stacks the labels."""
-
-    def __init__(self, pad_id: int, multi: bool) -> None:
-        self.pad_id, self.multi = pad_id, multi
-
-    def __call__(self, features: list[dict[str, Any]]) -> dict[str, Any]:
-        import torch
-
-        ids, mask = pad_batch([f["input_ids"] for f in features], self.pad_id)
-        labels = torch.tensor([f["labels"] for f in features], dtype=torch.float32 if self.multi else torch.long)
-        return {"input_ids": torch.from_numpy(ids), "attention_mask": torch.from_numpy(mask), "labels": labels}
-
-
-# ---------------------------------------------------------------------------- trainer
-def _trainer_class() -> type:
-    from transformers import Trainer
-
-    class TopicTrainer(Trainer):
-        """``transformers.Trainer`` with BCE (+ positive weights) or cross-entropy as the loss."""
-
-        loss_is_scaled_for_ga = False  # mean loss per batch: Trainer divides by accumulation steps
-
-        def __init__(self, *args: Any, multi_label: bool = True, pos_weight: np.ndarray | None = None,
-                     **kwargs: Any) -> None:
-            super().__init__(*args, **kwargs)
-            self.multi_label = multi_label
-            self.pos_weight = pos_weight
-
-        def compute_loss(self, model: Any, inputs: dict[str, Any], return_outputs: bool = False,
-                         num_items_in_batch: Any = None) -> Any:
-            import torch
-            import torch.nn.functional as F
-
-            labels = inputs.pop("labels")
-            outputs = model(**inputs)
-            logits = outputs.logits.float()
-            if self.multi_label:
-                pw = None if self.pos_weight is None else torch.as_tensor(self.pos_weight, device=logits.device,
-                                                                          dtype=logits.dtype)
-                loss = F.binary_cross_entropy_with_logits(logits, labels.to(logits.dtype), pos_weight=pw)
-            else:
-                loss = F.cross_entropy(logits, labels)
-            return (loss, outputs) if return_outputs else loss
-
-    return TopicTrainer
-
-
-def _make_trainer(**kwargs: Any) -> Any:
-    return _trainer_class()(**kwargs)
-
-
-def _metrics_fn(multi: bool) -> Callable[[Any], dict[str, float]]:
-    from sklearn.metrics import f1_score
-
-    def compute(pred: Any) -> dict[str, float]:
-        logits = np.asarray(pred.predictions, dtype=np.float64)
-        gold = np.asarray(pred.label_ids)
-        if multi:
-            proba = 1.0 / (1.0 + np.exp(-np.clip(logits, -50, 50)))
-            y = gold.astype(int)
-            tuned = proba >= tune_thresholds(y, proba)
-            return {
-                "macro_f1": float(f1_score(y, tuned, average="macro", zero_division=0.0)),
-                "micro_f1": float(f1_score(y, tuned, average="micro", zero_division=0.0)),
-                "macro_f1_at_0.5": float(f1_score(y, proba >= 0.5, average="macro", zero_division=0.0)),
-            }
-        guess = logits.argmax(axis=1)
-        return {"macro_f1": float(f1_score(gold, guess, average="macro", zero_division=0.0)),
-                "accuracy": float((guess == gold).mean())}
-
-    return compute
-
-
-def _epoch_logger_class() -> type:
-    from transformers import TrainerCallback
-
-    class EpochLogger(TrainerCallback):
-        def __init__(self, say: Callable[[str], None]) -> None:
-            self.say = say
-
-        def on_evaluate(self, args: Any, state: Any, control: Any, metrics: dict[str, float] | None = None,
-                        **kwargs: Any) -> None:
-            losses = [h["loss"] for h in state.log_history if "loss" in h]
-            m = metrics or {}
-            self.say(f"epoch {state.epoch or 0:.0f}/{args.num_train_epochs:g}: "
-                     f"train loss {losses[-1] if losses else float('nan'):.4f}, "
-                     f"dev loss {m.get('eval_loss', float('nan')):.4f}, dev macro-F1 {m.get('eval_macro_f1', 0):.3f}")
-
-    return EpochLogger
-
-
-def _epoch_logger(say: Callable[[str], None]) -> Any:
-    return _epoch_logger_class()(say)
-
-
-# ---------------------------------------------------------------------------- helpers
-@contextmanager
-def _torch_threads(n: int | None) -> Iterator[None]:
-    import torch
-
-    if not n:
-        yield
-        return
-    before = torch.get_num_threads()
-    torch.set_num_threads(int(n))
-    try:
-        yield
-    finally:
-        torch.set_num_threads(before)
-
-
 def _stderr(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
@@ -438,6 +339,8 @@ def _pos_weight(opts: TrainOptions, data: LabelledData) -> np.ndarray | None:
 def _pick_precision(precision: str, device: str) -> str:
     import torch
 
+    if device == "cuda" and not torch.cuda.is_available():
+        raise ValueError("device='cuda' requested but CUDA is not available; use device='cpu' or 'auto'")
     cuda = torch.cuda.is_available() and device != "cpu"
     if precision == "auto":
         if not cuda:

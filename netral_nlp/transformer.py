@@ -81,6 +81,7 @@ class TransformerTopicClassifier(TopicClassifier):
         self.model = model
         self.tokenizer = tokenizer
         self.max_length = int(max_length or default_max_length(model, tokenizer))
+        check_max_length(model, self.max_length)
         self.stride = int(self.max_length // 4 if stride is None else stride)
         check_window(tokenizer, self.max_length, self.stride)
         if aggregation not in AGGREGATIONS:
@@ -238,7 +239,8 @@ class TransformerTopicClassifier(TopicClassifier):
 
         Args:
             device: ``"cpu"``, ``"cuda"``, ``"cuda:1"``… (default: CUDA when available).
-            max_length / stride / aggregation / max_chunks / batch_size: override the saved settings.
+            max_length / stride / aggregation / max_chunks / batch_size: override the saved settings
+                (a new ``max_length`` without ``stride`` gets the default stride, ``max_length // 4``).
             trust_remote_code: allow custom model code from the folder/repo (off by default).
             use_safetensors: only load ``*.safetensors`` weights (default). ``False`` allows
                 pickled ``pytorch_model.bin``; only for sources you trust.
@@ -262,7 +264,7 @@ class TransformerTopicClassifier(TopicClassifier):
         clf = cls(
             model, tokenizer, taxonomy, multi_label=multi,
             max_length=max_length or saved.get("max_length"),
-            stride=stride if stride is not None else saved.get("stride"),
+            stride=stride if stride is not None else (saved.get("stride") if max_length is None else None),
             aggregation=aggregation or saved.get("aggregation", "max"),
             max_chunks=max_chunks or saved.get("max_chunks", DEFAULT_MAX_CHUNKS),
             batch_size=batch_size or saved.get("batch_size", DEFAULT_BATCH_SIZE),
@@ -297,9 +299,12 @@ def load_hf_classifier(folder: Path, *, trust_remote_code: bool = False, use_saf
     has_safe = any(folder.glob("*.safetensors"))
     if use_safetensors and not has_safe:
         pickled = [p.name for p in folder.glob("*.bin")]
-        hint = (f" It has {pickled}: these are pickles, which can run code when loaded; to allow them for a "
-                "source you trust, pass use_safetensors=False (CLI: --allow-pickle-weights)." if pickled else "")
-        raise ModelLoadError(f"{folder}: no *.safetensors weights found.{hint}")
+        found = f" It has {pickled}: pickles, which can run code when loaded." if pickled else ""
+        raise ModelLoadError(
+            f"{folder}: no *.safetensors weights found.{found} Convert the weights to safetensors, or, for a "
+            "source you trust, pass use_safetensors=False (CLI: --allow-pickle-weights) to load "
+            "pytorch_model.bin."
+        )
     try:
         model = AutoModelForSequenceClassification.from_pretrained(
             folder, trust_remote_code=trust_remote_code, use_safetensors=use_safetensors if has_safe else None,
@@ -319,16 +324,32 @@ def taxonomy_from_config(config: Any) -> Taxonomy:
 
 
 def default_max_length(model: Any, tokenizer: Any) -> int:
-    """The longest input the model accepts, capped at 512."""
+    """The longest input the model and tokenizer accept, capped at 512."""
     limits = [512]
     tok_max = getattr(tokenizer, "model_max_length", None)
     if isinstance(tok_max, int) and 0 < tok_max < 100_000:
         limits.append(tok_max)
-    pos = getattr(model.config, "max_position_embeddings", None)
-    if isinstance(pos, int) and pos > 0:
-        offset = 2 if getattr(model.config, "model_type", "") in ("roberta", "xlm-roberta", "camembert") else 0
-        limits.append(pos - offset)
+    pos = position_limit(model)
+    if pos is not None:
+        limits.append(pos)
     return min(limits)
+
+
+def position_limit(model: Any) -> int | None:
+    """Tokens the model's position embeddings can hold (``None`` when the config does not say)."""
+    pos = getattr(model.config, "max_position_embeddings", None)
+    if not isinstance(pos, int) or pos <= 0:
+        return None
+    offset = 2 if getattr(model.config, "model_type", "") in ("roberta", "xlm-roberta", "camembert") else 0
+    return pos - offset
+
+
+def check_max_length(model: Any, max_length: int) -> None:
+    """Raise ``ValueError`` when ``max_length`` exceeds the model's position embeddings."""
+    limit = position_limit(model)
+    if limit is not None and max_length > limit:
+        raise ValueError(f"max_length={max_length} exceeds what this model accepts ({limit} tokens); "
+                         f"use max_length <= {limit}")
 
 
 def _pick_device(device: str | Any | None) -> Any:
@@ -348,4 +369,4 @@ def _first_line(exc: BaseException) -> str:
 
 
 __all__ = ["TransformerTopicClassifier", "PRECISIONS", "load_hf_classifier", "taxonomy_from_config",
-           "default_max_length"]
+           "default_max_length", "position_limit", "check_max_length"]

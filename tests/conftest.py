@@ -1,7 +1,7 @@
 """Shared fixtures: a tiny BERT built from the corpus, and a tiny fine-tuned topic model.
 
-No network is needed: the tokenizer (WordPiece) is trained with ``tokenizers`` on the
-corpus train texts and the 2-layer BERT is randomly initialised, then saved as a standard
+No network is needed: the WordPiece tokenizer is built with ``tokenizers`` from the corpus
+train texts and the 2-layer BERT is randomly initialised, then saved as a standard
 Hugging Face folder. Both fixtures are session-scoped, so every test file reuses them:
 
 * ``tiny_base_model_dir``: a base-model folder (``BertModel`` weights in safetensors and a
@@ -38,31 +38,47 @@ TINY_TRAIN_OPTIONS = dict(
 """Settings that let the tiny, randomly initialised BERT learn the corpus in about a minute on CPU."""
 
 
-def build_tiny_base_model(folder: Path, vocab_size: int = 4000, max_position: int = 256, seed: int = 0) -> Path:
-    """Write a tiny random BERT + a WordPiece tokenizer trained on the corpus train texts."""
+def build_tiny_base_model(folder: Path, vocab_size: int = 8000, max_position: int = 256, seed: int = 0) -> Path:
+    """Write a tiny random BERT and a WordPiece tokenizer built from the corpus train texts.
+
+    The vocabulary is made with the ``tokenizers`` BERT normaliser and pre-tokeniser: the
+    special tokens, every character seen (alone and as a ``##`` continuation), then the most
+    frequent words (ties broken alphabetically) up to ``vocab_size``. Unlike
+    ``tokenizers.trainers.WordPieceTrainer``, whose tie-breaking varies from one process to
+    the next, this gives the same tokenizer, hence the same model, on every run.
+    """
+    from collections import Counter
+
     import torch
-    from tokenizers import Tokenizer, decoders, models, normalizers, pre_tokenizers, processors, trainers
+    from tokenizers import Tokenizer, decoders, models, normalizers, pre_tokenizers, processors
     from transformers import BertConfig, BertModel, BertTokenizerFast
 
     import netral_nlp
 
     specials = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
-    tok = Tokenizer(models.WordPiece(unk_token="[UNK]"))
-    tok.normalizer = normalizers.BertNormalizer(lowercase=True)
-    tok.pre_tokenizer = pre_tokenizers.BertPreTokenizer()
-    tok.decoder = decoders.WordPiece()
-    trainer = trainers.WordPieceTrainer(vocab_size=vocab_size, min_frequency=2, special_tokens=specials)
-    normalizer = netral_nlp.Normalizer()
-    texts = [normalizer(r["text"]) for r in netral_nlp.iter_corpus("train")]
-    tok.train_from_iterator(texts, trainer=trainer)
-    cls_id, sep_id = tok.token_to_id("[CLS]"), tok.token_to_id("[SEP]")
+    normalizer, pre_tokenizer = normalizers.BertNormalizer(lowercase=True), pre_tokenizers.BertPreTokenizer()
+    clean = netral_nlp.Normalizer()
+    counts: Counter[str] = Counter()
+    for record in netral_nlp.iter_corpus("train"):
+        text = normalizer.normalize_str(clean(record["text"]))
+        counts.update(word for word, _ in pre_tokenizer.pre_tokenize_str(text))
+    chars = sorted({ch for word in counts for ch in word})
+    vocab_list = specials + chars + ["##" + ch for ch in chars]
+    for word, _ in sorted(counts.items(), key=lambda wc: (-wc[1], wc[0])):
+        if len(vocab_list) >= vocab_size:
+            break
+        if len(word) > 1:
+            vocab_list.append(word)
+    vocab = {token: i for i, token in enumerate(vocab_list)}
+    tok = Tokenizer(models.WordPiece(vocab, unk_token="[UNK]"))
+    tok.normalizer, tok.pre_tokenizer, tok.decoder = normalizer, pre_tokenizer, decoders.WordPiece()
     tok.post_processor = processors.TemplateProcessing(
         single="[CLS] $A [SEP]", pair="[CLS] $A [SEP] $B:1 [SEP]:1",
-        special_tokens=[("[CLS]", cls_id), ("[SEP]", sep_id)],
+        special_tokens=[("[CLS]", vocab["[CLS]"]), ("[SEP]", vocab["[SEP]"])],
     )
     tokenizer = BertTokenizerFast(tokenizer_object=tok, unk_token="[UNK]", sep_token="[SEP]", pad_token="[PAD]",
                                   cls_token="[CLS]", mask_token="[MASK]", model_max_length=max_position)
-    config = BertConfig(vocab_size=tok.get_vocab_size(), hidden_size=64, num_hidden_layers=2, num_attention_heads=2,
+    config = BertConfig(vocab_size=len(vocab), hidden_size=64, num_hidden_layers=2, num_attention_heads=2,
                         intermediate_size=128, max_position_embeddings=max_position, pad_token_id=0)
     torch.manual_seed(seed)
     folder.mkdir(parents=True, exist_ok=True)
