@@ -46,7 +46,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared" / "data"
 CACHE = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "netral_nlp" / "bench"
 TARGETS = {"hoax": 0.93, "hs": 0.88}
-E5_RECIPE = dict(lora_rank=16, lora_layers=4, epochs=2, learning_rate=1e-3, batch_size=16, max_length=48,
+E5_RECIPE = dict(lora_rank=16, lora_layers=2, epochs=3, learning_rate=1e-3, batch_size=16, max_length=48,
                  weight_decay=0.0, early_stopping_patience=1, seed=42, progress=False, device="cpu")
 
 

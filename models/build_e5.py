@@ -23,7 +23,7 @@ HERE = Path(__file__).resolve().parent
 
 DEFAULTS = dict(
     lora_rank=16,
-    lora_layers=4,
+    lora_layers=2,
     epochs=3,
     learning_rate=1e-3,
     batch_size=16,
@@ -34,7 +34,7 @@ DEFAULTS = dict(
     seed=42,
 )
 """Chosen to fit 2 shared CPU cores (about 1 training text per second at 128 tokens with LoRA on
-all blocks): LoRA on the top 4 blocks only (back-propagation stops there), 64-token inputs
+all blocks): LoRA on the top 2 blocks only (back-propagation stops there), 64-token inputs
 (longer texts: head+tail in training, 64-token sliding windows at prediction), 3 epochs."""
 
 

