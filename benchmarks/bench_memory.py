@@ -66,7 +66,7 @@ def measure(src: Path, dst: Path) -> tuple[int, int, float, list[int]]:
     quarters = [max([m for t, m in samples if q * seconds / 4 <= t < (q + 1) * seconds / 4], default=0) for q in range(4)]
     if proc.returncode != 0:
         raise SystemExit(f"labelling failed: {proc.stderr.read().decode()}")
-    return peak_sum, peak_one, seconds
+    return peak_sum, peak_one, seconds, quarters
 
 
 def main(argv: list[str] | None = None) -> int:

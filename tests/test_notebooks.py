@@ -20,8 +20,9 @@ pytest.importorskip("matplotlib")
 
 NOTEBOOK_DIR = Path(__file__).resolve().parents[1] / "notebooks"
 NOTEBOOKS = sorted(NOTEBOOK_DIR.glob("*.ipynb"))
-CELL_TIMEOUT_S = 240
-"""Per-cell limit; each notebook is meant to finish in about two minutes on two CPU cores."""
+CELL_TIMEOUT_S = 600
+"""Per-cell limit. Each notebook is meant to take about two minutes at most on two idle CPU cores; the margin
+is for loaded CI machines (fine-tuning in notebook 03 is the slowest cell)."""
 
 EXPECTED = ["01_quickstart.ipynb", "02_evaluate_default_model.ipynb", "03_finetune_transformer.ipynb",
             "04_label_a_dump.ipynb"]
@@ -37,8 +38,8 @@ def kernel_spec_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
-def test_all_notebooks_are_present():
-    assert [p.name for p in NOTEBOOKS] == EXPECTED
+def test_the_documented_notebooks_are_present():
+    assert set(EXPECTED) <= {p.name for p in NOTEBOOKS}
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
