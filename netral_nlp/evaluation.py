@@ -345,7 +345,8 @@ def evaluate(
             files are read by :func:`netral_nlp.data.load_labelled` (every label format it
             knows: a list column, a single-label column, one 0/1 column per topic).
         threshold: as in :meth:`TopicClassifier.predict`.
-        topics: report only these topics (e.g. ``["hoaks"]`` for data labelled for one topic).
+        topics: report only these topics (e.g. ``["hoaks"]`` for data labelled for one topic);
+            a topic with neither gold nor predicted texts scores F1 0 and drags the macro average.
         text_column / label_column / label_columns: passed to ``load_labelled``.
 
     Raises:
@@ -359,6 +360,8 @@ def evaluate(
     else:
         model_name = type(model).__name__
     texts, label_lists, name = _resolve_data(model, data, text_column, label_column, label_columns)
+    if not texts:
+        raise DataError(f"{name}: no texts to evaluate")
     y_true = model.taxonomy.binarize(label_lists).astype(int)
     proba = model.predict_proba(texts, batch_size=batch_size)
     th = model.resolve_thresholds(threshold)

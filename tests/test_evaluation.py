@@ -206,6 +206,8 @@ def test_evaluate_errors_are_clear(model, tmp_path):
         evaluate(model, tmp_path / "missing.csv")
     with pytest.raises(TypeError):
         evaluate(model, 42)
+    with pytest.raises(DataError, match="no texts"):
+        evaluate(model, ([], []))
 
 
 def test_evaluate_default_model_on_corpus_split():
