@@ -7,7 +7,7 @@ including the model load:
 * naive: ``json.loads`` each line, ``clf.predict`` batches of 1,000, ``json.dumps`` each
   result (the obvious script; on the first 20,000 rows, for context);
 * ``label_dump`` in one process (``workers=1``);
-* ``label_dump`` with its default worker processes (one per CPU).
+* ``label_dump`` with its default worker processes (one per CPU beyond the first).
 
 Target: the default ``label_dump`` >= 10,000 posts/s on 2 cores; exit status 1 below it.
 CPU seconds (this process and its workers) are printed too: on a machine shared with other

@@ -12,11 +12,16 @@ else synthetic posts), truncated to ``--max-length`` tokens:
   text once, length-sorted dynamically padded batches, ``torch.inference_mode``), at the
   precisions in ``--precisions``.
 
-Labels are compared at 0.5 on the sigmoid scores. Target: the ``--target-precision`` row
-(default fp32) >= 4x the pipeline's texts/s with >= 99 % identical label sets; exit status 1
-below target. Note: with random weights every logit sits within a few hundredths of 0, so
-bf16/int8 rounding flips many labels here; that row measures speed, not trained-model
-agreement.
+Labels are compared at 0.5 on the sigmoid scores. Targets (exit status 1 below either):
+
+* the ``--target-precision`` row (default fp32) >= 4x the pipeline's texts/s with >= 99 %
+  identical label sets;
+* a faster numeric path (bf16 or int8) with >= 99 % of label sets identical to our fp32 row.
+
+The classification head is initialised with standard deviation 0.2 instead of BERT's 0.02:
+with the default, every logit sits within a few hundredths of 0 (scores all ~0.5), so any
+rounding flips labels and agreement says nothing; the wider head spreads scores the way a
+trained head does. Speed does not depend on it.
 
     python benchmarks/bench_transformer.py [--texts 2000] [--precisions fp32,bf16,int8]
 """
@@ -66,7 +71,10 @@ def build_model(folder: Path, max_length: int) -> None:
     config = BertConfig(vocab_size=tok.vocab_size, num_labels=len(labels), problem_type="multi_label_classification",
                         id2label=dict(enumerate(labels)), label2id={t: i for i, t in enumerate(labels)})
     torch.manual_seed(0)
-    BertForSequenceClassification(config).save_pretrained(folder, safe_serialization=True)
+    model = BertForSequenceClassification(config)
+    with torch.no_grad():
+        model.classifier.weight.normal_(0.0, 0.2)  # spread scores like a trained head (see module doc)
+    model.save_pretrained(folder, safe_serialization=True)
 
 
 def run_pipeline(folder: Path, texts: list[str], max_length: int) -> tuple[float, list[frozenset[str]]]:
@@ -125,24 +133,41 @@ def main(argv: list[str] | None = None) -> int:
         print(f"texts: {len(texts)} from {source}; distinct: {len(set(texts))}; max_length {args.max_length}; "
               f"torch threads {torch.get_num_threads()}", flush=True)
         base_s, base_labels = run_pipeline(folder, texts, args.max_length)
-        rows = [["transformers.pipeline (naive)", "fp32", len(texts), base_s, len(texts) / base_s, 1.0, 1.0]]
+        rows = [["transformers.pipeline (naive)", "fp32", len(texts), base_s, len(texts) / base_s, 1.0, 1.0,
+                 float("nan")]]
         print(f"pipeline: {base_s:.1f} s", flush=True)
         results = {}
+        fp32_labels = None
         for precision in [p.strip() for p in args.precisions.split(",") if p.strip()]:
             secs, labels = run_ours(folder, texts, args.max_length, precision, Path(tmp))
             same = sum(a == b for a, b in zip(labels, base_labels)) / len(texts)
-            results[precision] = (base_s / secs, same)
-            rows.append([f"netral-nlp label_dump", precision, len(texts), secs, len(texts) / secs, base_s / secs, same])
+            if precision == "fp32":
+                fp32_labels = labels
+            vs_fp32 = (sum(a == b for a, b in zip(labels, fp32_labels)) / len(texts)) if fp32_labels else float("nan")
+            results[precision] = (base_s / secs, same, vs_fp32)
+            rows.append([f"netral-nlp label_dump", precision, len(texts), secs, len(texts) / secs, base_s / secs, same,
+                         vs_fp32])
             print(f"{precision}: {secs:.1f} s", flush=True)
     print()
     print(f"{'path':32s} {'precision':>9s} {'texts':>6s} {'seconds':>8s} {'texts/s':>8s} {'speed-up':>8s} "
-          f"{'same labels':>11s}")
-    for name, prec, n, secs, rate, speed, same in rows:
-        print(f"{name:32s} {prec:>9s} {n:>6d} {secs:>8.1f} {rate:>8.1f} {speed:>7.2f}x {same:>10.1%}")
-    speed, same = results.get(args.target_precision, (0.0, 0.0))
+          f"{'= pipeline':>10s} {'= our fp32':>10s}")
+    for name, prec, n, secs, rate, speed, same, vs_fp32 in rows:
+        fp32_col = "" if vs_fp32 != vs_fp32 else f"{vs_fp32:.1%}"
+        print(f"{name:32s} {prec:>9s} {n:>6d} {secs:>8.1f} {rate:>8.1f} {speed:>7.2f}x {same:>10.1%} {fp32_col:>10s}")
+    speed, same, _ = results.get(args.target_precision, (0.0, 0.0, 0.0))
     ok = speed >= 4.0 and same >= 0.99
-    print(f"\ntarget ({args.target_precision}): >= 4.00x and >= 99.0% identical labels -> "
+    print(f"\ntarget ({args.target_precision}): >= 4.00x the pipeline and >= 99.0% identical labels -> "
           f"{speed:.2f}x, {same:.1%}: {'PASS' if ok else 'FAIL'}")
+    fast = {p: r for p, r in results.items() if p in ("bf16", "int8") and r[2] >= 0.99}
+    if "fp32" in results and any(p in results for p in ("bf16", "int8")):
+        best = max(fast, key=lambda p: fast[p][0], default=None)
+        if best:
+            gain = fast[best][0] / results["fp32"][0]
+            print(f"target (fast path): bf16 or int8 with >= 99.0% labels identical to fp32 -> {best}: "
+                  f"{fast[best][2]:.1%}, {gain:.2f}x fp32: PASS")
+        else:
+            print("target (fast path): bf16 or int8 with >= 99.0% labels identical to fp32 -> none: FAIL")
+            ok = False
     return 0 if ok else 1
 
 
