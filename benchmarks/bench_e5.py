@@ -146,7 +146,7 @@ def binary_rows(texts: list[str], y: np.ndarray, emb: np.ndarray, folds: list[tu
             data = LabelledData([texts[i] for i in sub], [["positive"] if y[i] else [] for i in sub], tax, "list",
                                 f"fold{k + 1}")
             t0 = time.perf_counter()
-            clf = train_e5(data, None, CACHE / "e5_fold", base_dir=_base_dir(), **E5_RECIPE)
+            clf = train_e5(data, None, CACHE / f"e5_fold_{os.getpid()}", base_dir=_base_dir(), **E5_RECIPE)
             proba = clf.predict_proba([texts[i] for i in te])[:, 0]
             pred = proba >= clf.thresholds_[0]
             scores["fine-tuned e5"].append(f1_score(y[te], pred, average="macro"))
@@ -161,13 +161,14 @@ _BASE: list[Path] = []
 
 
 def _base_dir() -> Path:
-    """One e5 import for the whole run (cached under ~/.cache/netral_nlp/bench/e5-base)."""
+    """One e5 import for the whole run (cached under ~/.cache/netral_nlp/bench, keyed by the importer's code)."""
     if not _BASE:
-        from netral_nlp.e5_import import import_e5
+        from netral_nlp import e5_import
 
-        path = CACHE / "e5-base"
+        key = hashlib.sha256(Path(e5_import.__file__).read_bytes()).hexdigest()[:12]
+        path = CACHE / f"e5-base-{key}"
         if not (path / "model.safetensors").is_file():
-            import_e5(path)
+            e5_import.import_e5(path)
         _BASE.append(path)
     return _BASE[0]
 
