@@ -233,7 +233,8 @@ def accuracy(args: argparse.Namespace) -> int:
             folds = list(StratifiedKFold(5, shuffle=True, random_state=0).split(texts, y))
             emb = e5_embeddings(texts, name)
             scores = binary_rows(texts, y, emb, folds, args.e5_folds, args.e5_train, note)
-            setup = (f"{len(texts)} de-duplicated texts (stratified sample of {n_all}), positive rate "
+            kept = f"stratified sample of {n_all}" if len(texts) < n_all else "all"
+            setup = (f"{len(texts)} de-duplicated texts ({kept}), positive rate "
                      f"{y.mean():.2f}, stratified 5-fold")
         print(f"\n{setup}\n\n| model | macro-F1 | folds |\n|---|---:|---:|")
         for row, vals in scores.items():

@@ -20,10 +20,9 @@ import json
 import os
 import shutil
 import tempfile
-from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable
 
 from .classifier import CONFIG_NAME, read_config, write_config
 from .errors import MissingDependencyError, ModelLoadError
@@ -276,38 +275,26 @@ def _check_adapter_loaded(peft_model: Any, adapter_state: dict[str, Any], folder
 
 
 # ---------------------------------------------------------------------------- training
-@contextmanager
-def lora_training(rank: int = 8, alpha: int | None = None, dropout: float = 0.1,
-                  top_layers: int = N_LAYERS) -> Iterator[None]:
-    """Inside this block, :func:`netral_nlp.train` fine-tunes a LoRA adapter instead of all weights.
+def lora_hook(rank: int = 8, alpha: int | None = None, dropout: float = 0.1,
+              top_layers: int = N_LAYERS) -> Callable[[Any], Any]:
+    """A ``model_hook`` for :func:`netral_nlp.train` that fine-tunes a LoRA adapter instead of all weights.
 
-    ``netral_nlp.train`` loads its model through ``netral_nlp.training.load_hf_classifier``;
-    this wraps that loader so the model it returns is the mean-pooling
-    :func:`e5_classifier_class` wrapped as a ``peft`` model with LoRA (``rank``,
+    The hook turns the freshly loaded classifier into the mean-pooling
+    :func:`e5_classifier_class` and wraps it as a ``peft`` model with LoRA (``rank``,
     ``alpha`` default ``2 * rank``) on the Linear layers of the top ``top_layers`` blocks
-    (:func:`lora_targets`) and :data:`TRAINED_MODULES`
-    trained in full. The original loader is restored on exit.
+    (:func:`lora_targets`), with :data:`TRAINED_MODULES` trained in full.
     """
     require_e5_extra()
     from peft import LoraConfig, get_peft_model
 
-    from . import training
-
-    original = training.load_hf_classifier
     targets = lora_targets(top_layers)
 
-    def load_with_lora(*args: Any, **kwargs: Any) -> tuple[Any, Any]:
-        model, tokenizer = original(*args, **kwargs)
-        model = as_e5_classifier(model)
+    def hook(model: Any) -> Any:
         config = LoraConfig(r=rank, lora_alpha=alpha or 2 * rank, lora_dropout=dropout,
                             target_modules=targets, modules_to_save=list(TRAINED_MODULES))
-        return get_peft_model(model, config), tokenizer
+        return get_peft_model(as_e5_classifier(model), config)
 
-    training.load_hf_classifier = load_with_lora
-    try:
-        yield
-    finally:
-        training.load_hf_classifier = original
+    return hook
 
 
 def train_e5(
@@ -338,8 +325,8 @@ def train_e5(
     with tempfile.TemporaryDirectory() as tmp:
         base = Path(base_dir) if base_dir is not None else import_e5(Path(tmp) / "base")
         run_dir = Path(tmp) / "run"
-        with lora_training(rank=lora_rank, top_layers=lora_layers):
-            trained = train(train_data, eval_data, base_model=str(base), output_dir=run_dir, **options)
+        trained = train(train_data, eval_data, base_model=str(base), output_dir=run_dir,
+                        model_hook=lora_hook(rank=lora_rank, top_layers=lora_layers), **options)
         cfg = read_config(run_dir)
         cfg["model_type"] = E5TopicClassifier.model_type
         cfg["base_model"] = "intfloat/multilingual-e5-small"
@@ -381,5 +368,5 @@ Load it with `netral_nlp.load("e5")` (shipped copy) or `netral_nlp.e5.load_e5_mo
 Rebuild: `python models/build_e5.py`.
 """
 
-__all__ = ["E5TopicClassifier", "load_e5_model", "train_e5", "lora_training", "require_e5_extra",
+__all__ = ["E5TopicClassifier", "load_e5_model", "train_e5", "lora_hook", "require_e5_extra",
            "lora_targets", "LORA_TARGETS", "TRAINED_MODULES", "e5_classifier_class", "as_e5_classifier"]

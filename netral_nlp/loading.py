@@ -71,6 +71,10 @@ def load_folder(path: Path, **kwargs: Any) -> TopicClassifier:
             from .transformer import TransformerTopicClassifier
 
             return TransformerTopicClassifier.from_pretrained(path, **kwargs)
+        if model_type == "e5":
+            from .e5 import load_e5_model
+
+            return load_e5_model(path, **kwargs)
         raise ModelLoadError(f"{path}: unknown model_type {model_type!r} in {CONFIG_NAME}")
     if (path / "config.json").is_file():
         from .transformer import TransformerTopicClassifier

@@ -71,6 +71,8 @@ class TrainOptions:
         cpu_threads: torch CPU threads while training (default: torch's choice). On a busy or
             small machine, 1 thread avoids the heavy slow-down of oversubscribed thread pools.
         progress: progress bar and one summary line per epoch on stderr.
+        model_hook: called with the freshly loaded classification model; returns the model to
+            train (e.g. a ``peft`` LoRA wrapper, see :func:`netral_nlp.e5.lora_hook`).
     """
 
     epochs: float = 5.0
@@ -107,6 +109,7 @@ class TrainOptions:
     label_column: str | None = None
     label_columns: Sequence[str] | None = None
     extra_training_args: dict[str, Any] = field(default_factory=dict)
+    model_hook: Callable[[Any], Any] | None = None
 
     def __post_init__(self) -> None:
         for name in ("batch_size", "gradient_accumulation_steps", "max_length", "max_chunks", "logging_steps"):
@@ -207,6 +210,8 @@ def train(
             num_labels=len(tax), id2label=dict(enumerate(tax.ids)), label2id={t: i for i, t in enumerate(tax.ids)},
             problem_type=problem_type, ignore_mismatched_sizes=True,
         )
+    if opts.model_hook is not None:
+        model = opts.model_hook(model)
     check_max_length(model, opts.max_length)
     normalizer = opts.normalizer or Normalizer()
     stride = opts.stride if opts.stride is not None else opts.max_length // 4

