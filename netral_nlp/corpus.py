@@ -10,10 +10,10 @@ same text can never sit in two splits.
 from __future__ import annotations
 
 import hashlib
-import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterator
 
+from .data import iter_jsonl
 from .errors import DataError
 from .normalize import normalize
 from .resources import data_dir
@@ -47,17 +47,10 @@ def iter_corpus(split: str | None = None, root: Path | None = None) -> Iterator[
     if split is not None and split not in SPLITS:
         raise ValueError(f"split must be one of {SPLITS} or None, got {split!r}")
     for path in corpus_files(root):
-        with path.open(encoding="utf-8") as fh:
-            for lineno, line in enumerate(fh, 1):
-                if not line.strip():
-                    continue
-                try:
-                    rec = json.loads(line)
-                except json.JSONDecodeError as exc:
-                    raise DataError(f"{path}:{lineno}: invalid JSON ({exc})") from exc
-                rec["split"] = split_of(rec["text"])
-                if split is None or rec["split"] == split:
-                    yield rec
+        for _, rec in iter_jsonl(path):
+            rec["split"] = split_of(rec["text"])
+            if split is None or rec["split"] == split:
+                yield rec
 
 
 def load_corpus(split: str | None = None, root: Path | None = None) -> "datasets.Dataset":

@@ -21,7 +21,7 @@ import os
 import random
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable, Mapping, Sequence
+from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
 import numpy as np
 
@@ -33,6 +33,25 @@ _SPLIT_CHARS = (";", "|", ",")
 _TRUE = {"1", "1.0", "true", "yes", "y"}
 _FALSE = {"0", "0.0", "false", "no", "n", ""}
 
+
+
+def iter_jsonl(path: str | os.PathLike[str]) -> Iterator[tuple[int, dict[str, Any]]]:
+    """``(line number, object)`` for every non-blank line of a JSON-lines file.
+
+    Raises:
+        DataError: naming the file and line, for invalid JSON or a line that is not an object.
+    """
+    with open(path, encoding="utf-8") as fh:
+        for lineno, line in enumerate(fh, 1):
+            if not line.strip():
+                continue
+            try:
+                rec = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise DataError(f"{path}: line {lineno}: invalid JSON ({exc.msg})") from exc
+            if not isinstance(rec, dict):
+                raise DataError(f"{path}: line {lineno}: expected a JSON object, got {type(rec).__name__}")
+            yield lineno, rec
 
 @dataclass
 class LabelledData:
@@ -180,18 +199,9 @@ def _read_file(path: Path) -> _Table:
                       lambda i: f"{path}: line {i + 2}")
     if suffix in (".jsonl", ".ndjson"):
         records, lines = [], []
-        with path.open(encoding="utf-8") as fh:
-            for lineno, line in enumerate(fh, 1):
-                if not line.strip():
-                    continue
-                try:
-                    rec = json.loads(line)
-                except json.JSONDecodeError as exc:
-                    raise DataError(f"{path}: line {lineno}: invalid JSON ({exc.msg})") from exc
-                if not isinstance(rec, dict):
-                    raise DataError(f"{path}: line {lineno}: expected a JSON object, got {type(rec).__name__}")
-                records.append(rec)
-                lines.append(lineno)
+        for lineno, rec in iter_jsonl(path):
+            records.append(rec)
+            lines.append(lineno)
         return _Table.from_records(records, str(path), lambda i: f"{path}: line {lines[i]}")
     if suffix == ".json":
         try:

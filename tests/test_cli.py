@@ -66,7 +66,7 @@ def test_bad_jsonl_line_is_named(capsys, tmp_path):
     bad = tmp_path / "bad.jsonl"
     bad.write_text('{"text": "ok"}\n{broken\n', encoding="utf-8")
     code, _, err = run(capsys, "predict", "--input", str(bad))
-    assert code == 2 and "bad.jsonl:2" in err
+    assert code == 2 and "bad.jsonl: line 2" in err
 
 
 def test_evaluate_prints_per_topic_table(capsys):

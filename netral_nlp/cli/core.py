@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import argparse
 import csv
-import json
 import sys
 from pathlib import Path
 
+from ..data import iter_jsonl
 from ..errors import DataError
 from ._format import comma_list, print_json, shorten, table
 
@@ -67,21 +67,15 @@ def read_texts(path: str, text_field: str = "text") -> list[str]:
     if not p.is_file():
         raise FileNotFoundError(f"{p}: no such file")
     suffix = p.suffix.lower()
+    if suffix == ".jsonl":
+        out = []
+        for lineno, rec in iter_jsonl(p):
+            value = rec.get(text_field)
+            if not isinstance(value, str):
+                raise DataError(f"{p}: line {lineno}: field {text_field!r} is missing or not a string")
+            out.append(value)
+        return out
     with p.open(encoding="utf-8", newline="") as fh:
-        if suffix == ".jsonl":
-            out = []
-            for lineno, line in enumerate(fh, 1):
-                if not line.strip():
-                    continue
-                try:
-                    rec = json.loads(line)
-                except json.JSONDecodeError as exc:
-                    raise DataError(f"{p}:{lineno}: invalid JSON ({exc.msg})") from exc
-                value = rec.get(text_field) if isinstance(rec, dict) else None
-                if not isinstance(value, str):
-                    raise DataError(f"{p}:{lineno}: field {text_field!r} is missing or not a string")
-                out.append(value)
-            return out
         if suffix == ".csv":
             reader = csv.DictReader(fh)
             if text_field not in (reader.fieldnames or []):
