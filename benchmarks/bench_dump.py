@@ -6,8 +6,9 @@ including the model load:
 
 * naive: ``json.loads`` each line, ``clf.predict`` batches of 1,000, ``json.dumps`` each
   result (the obvious script; on the first 20,000 rows, for context);
-* ``label_dump`` in one process (``workers=1``);
-* ``label_dump`` with its default worker processes (one per CPU beyond the first).
+* ``label_dump`` in one process (``workers=1``) and with two forked workers (``workers=2``),
+  whose outputs must be byte-identical;
+* ``label_dump`` with its default workers (one per CPU, up to 8).
 
 Target: the default ``label_dump`` >= 10,000 posts/s on 2 cores; exit status 1 below it.
 CPU seconds (this process and its workers) are printed too: on a machine shared with other
@@ -89,12 +90,14 @@ def main(argv: list[str] | None = None) -> int:
         n, secs, cpu = timed(naive, src, Path(tmp) / "naive.jsonl", args.naive_rows)
         rows.append(["naive json + clf.predict", n, secs, cpu, None])
         summaries = {}
-        for name, workers in (("label_dump workers=1", 1), ("label_dump (default workers)", None)):
+        for name, workers in (("label_dump workers=1", 1), ("label_dump workers=2", 2),
+                              ("label_dump (default workers)", None)):
             s, secs, cpu = timed(label_dump, src, Path(tmp) / f"out-{workers}.jsonl", "default", id_field="id",
                                  workers=workers, progress=False)
             summaries[name] = s
             rows.append([name + (f" [{s.workers}]" if workers is None else ""), s.rows_read, secs, cpu, s.cached])
-        same = (Path(tmp) / "out-1.jsonl").read_bytes() == (Path(tmp) / "out-None.jsonl").read_bytes()
+        outputs = {w: (Path(tmp) / f"out-{w}.jsonl").read_bytes() for w in (1, 2, None)}
+        same = outputs[1] == outputs[2] == outputs[None]
         load_after = os.getloadavg()[0]
     print()
     print(f"{'path':36s} {'rows':>8s} {'seconds':>8s} {'rows/s':>8s} {'CPU s':>7s} {'rows/CPU-s':>10s} {'cached':>7s}")
@@ -103,7 +106,7 @@ def main(argv: list[str] | None = None) -> int:
               f"{'' if cached is None else f'{cached:,}':>7s}")
     best = rows[-1][1] / rows[-1][2]
     cpus = available_cpus()
-    print(f"\noutputs of 1 and {summaries['label_dump (default workers)'].workers} workers identical: {same}; "
+    print(f"\noutputs of 1, 2 and default ({summaries['label_dump (default workers)'].workers}) workers identical: {same}; "
           f"load average before/after: {load:.1f}/{load_after:.1f}")
     if load > cpus:  # other jobs hold the CPUs: say what the measured CPU cost implies
         print(f"machine busy (load {load:.1f} on {cpus} CPUs): CPU cost {rows[-1][3]:.1f} s per {rows[-1][1]:,} rows "

@@ -147,9 +147,8 @@ def label_dump(
         threshold: ``None`` (the model's tuned thresholds), one float or ``{topic: float}``.
         resume: continue an interrupted run from its checkpoint.
         overwrite: replace an existing ``dst`` (and any stale checkpoint).
-        workers: labelling processes (default for the TF-IDF model: one per CPU beyond the
-            first, up to 8, so in-process on 2 CPUs; 1 for other models, which use their own
-            threads).
+        workers: labelling processes (default: one per CPU, up to 8, for the TF-IDF model;
+            1 for other models, which use their own threads).
         chunk_size: rows per work unit (default 2,000; 1,024 for non-TF-IDF models).
         batch_size: texts per model call for transformer models.
         cache_size: distinct texts remembered by each duplicate cache (0 disables it).
@@ -218,9 +217,7 @@ def label_dump(
 
     is_linear = isinstance(clf, LinearTopicClassifier)
     if workers is None:
-        # The main process reads, parses and writes: it needs a CPU of its own, so on a
-        # 2-CPU machine one in-process worker beats two forked ones (measured).
-        workers = max(1, min(available_cpus() - 1, 8)) if is_linear else 1
+        workers = min(available_cpus(), 8) if is_linear else 1
     elif workers > 1 and not is_linear:
         raise ValueError("workers > 1 is only for the TF-IDF model; other models use threads in one process")
     keep = "none" if not keep_fields else "columns" if keep_cols is not None and out_fmt != "jsonl" else "record"

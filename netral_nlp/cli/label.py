@@ -41,7 +41,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="exit with status 1 when error rows exceed this count (e.g. 100), fraction (0.01) "
                         "or percentage (1%%) of the rows")
     p.add_argument("--workers", type=int, default=None,
-                   help="labelling processes (default: one per CPU beyond the first, up to 8, for the TF-IDF model; else 1)")
+                   help="labelling processes (default: one per CPU up to 8 for the TF-IDF model, else 1)")
     p.add_argument("--chunk-size", type=int, default=None, help="rows per work unit (default 2000; 1024 for transformers)")
     p.add_argument("--batch-size", type=int, default=None, help="texts per model call (transformer models)")
     p.add_argument("--precision", choices=["fp32", "bf16", "fp16", "int8"], default=None,
