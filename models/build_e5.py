@@ -23,19 +23,24 @@ HERE = Path(__file__).resolve().parent
 
 DEFAULTS = dict(
     lora_rank=16,
-    lora_layers=2,
+    lora_layers=12,
     epochs=3,
-    learning_rate=1e-3,
-    batch_size=16,
-    max_length=64,
+    learning_rate=5e-4,
+    batch_size=32,
+    max_length=128,
+    precision="bf16",
     warmup_ratio=0.1,
     weight_decay=0.0,
     early_stopping_patience=1,
     seed=42,
 )
-"""Chosen to fit 2 shared CPU cores (about 1 training text per second at 128 tokens with LoRA on
-all blocks): LoRA on the top 2 blocks only (back-propagation stops there), 64-token inputs
-(longer texts: head+tail in training, 64-token sliding windows at prediction), 3 epochs."""
+"""The recipe of the shipped model and of the fine-tuned e5 rows of ``benchmarks/bench_e5.py``.
+
+LoRA (rank 16) on every Linear layer of all 12 blocks plus the fully trained head (a 5 MB
+delta), bf16 autocast (about 2x fp32 on an AVX512-BF16 CPU; master weights stay fp32), 128-token
+inputs (99.98 % of the shared hate-speech tweets fit one window), 3 epochs with early stopping
+on dev macro-F1. Measured on 2 CPU cores: about 35 training texts per second on tweets.
+"""
 
 
 def build(out_dir: Path, base_dir: Path | None = None, **overrides: object) -> None:

@@ -14,6 +14,7 @@ from .classifier import TopicClassifier
 from .corpus import iter_corpus, load_corpus, split_of
 from .data import LabelledData, load_labelled
 from .dump import DumpSummary, label_dump
+from .ensemble import EnsembleTopicClassifier
 from .errors import DataError, HubUnavailableError, MissingDependencyError, ModelLoadError, NetralError
 from .evaluation import EvaluationReport, evaluate
 from .linear import LinearTopicClassifier
@@ -34,6 +35,7 @@ __all__ = [
     "TopicClassifier",
     "LinearTopicClassifier",
     "TransformerTopicClassifier",
+    "EnsembleTopicClassifier",
     "train",
     "TrainOptions",
     "load_labelled",

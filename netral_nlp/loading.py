@@ -75,6 +75,10 @@ def load_folder(path: Path, **kwargs: Any) -> TopicClassifier:
             from .e5 import load_e5_model
 
             return load_e5_model(path, **kwargs)
+        if model_type == "ensemble":
+            from .ensemble import EnsembleTopicClassifier
+
+            return EnsembleTopicClassifier.from_pretrained(path, **kwargs)
         raise ModelLoadError(f"{path}: unknown model_type {model_type!r} in {CONFIG_NAME}")
     if (path / "config.json").is_file():
         from .transformer import TransformerTopicClassifier
