@@ -121,6 +121,20 @@ def e5_recipe() -> dict[str, Any]:
     return {**DEFAULTS, "progress": False, "device": "cpu"}
 
 
+def dev_split(train: np.ndarray, fraction: float = 0.15, seed: int = 42) -> tuple[np.ndarray, np.ndarray]:
+    """``(fit, dev)`` indices: the seeded held-out split of a training fold (``LabelledData.split``).
+
+    The e5 row trains on ``fit`` and picks its epoch and threshold on ``dev``; eval_real's
+    Linear row picks its configuration and threshold on the same ``dev``.
+    """
+    import random
+
+    order = list(range(len(train)))
+    random.Random(seed).shuffle(order)
+    n_out = max(1, int(round(len(order) * fraction)))
+    return np.asarray(train)[sorted(order[n_out:])], np.asarray(train)[sorted(order[:n_out])]
+
+
 def e5_base_dir() -> Path:
     """One e5 import for all runs (cached, keyed by the importer's code)."""
     from netral_nlp import e5_import
@@ -133,7 +147,7 @@ def e5_base_dir() -> Path:
 
 
 def e5_fold(data: RealSet, k: int, train: np.ndarray, test: np.ndarray, log: Any = print) -> dict[str, Any]:
-    """Fine-tune e5 on ``train`` (its own seeded 15 % dev split picks the epoch and threshold).
+    """Fine-tune e5 on ``train`` minus :func:`dev_split` (the dev part picks the epoch).
 
     Returns ``{"test": proba on test, "dev_idx": dev indices into data.texts, "dev": proba on
     dev, "seconds": training time, "cached": bool}``; cached on disk. Callers pick their
@@ -151,16 +165,18 @@ def e5_fold(data: RealSet, k: int, train: np.ndarray, test: np.ndarray, log: Any
         got = np.load(path)
         return {name: got[name] for name in got.files} | {"seconds": float(got["seconds"]), "cached": True}
     tax = Taxonomy.from_labels([data.topic])
-    full = LabelledData([data.texts[i] for i in train], [[data.topic] if data.y[i] else [] for i in train], tax,
-                        "list", f"fold{k + 1}")
-    fit_set, dev_set = full.split(recipe.get("eval_fraction", 0.15), seed=recipe["seed"])
-    dev_pos = {t: i for i, t in zip(train, full.texts)}
-    dev_idx = np.array([dev_pos[t] for t in dev_set.texts])
+    fit, dev = dev_split(train, recipe.get("eval_fraction", 0.15), recipe["seed"])
+
+    def labelled(idx: np.ndarray, name: str) -> LabelledData:
+        return LabelledData([data.texts[i] for i in idx], [[data.topic] if data.y[i] else [] for i in idx], tax,
+                            "list", name)
+
+    fit_set, dev_set = labelled(fit, f"fold{k + 1} train"), labelled(dev, f"fold{k + 1} dev")
     t0 = time.perf_counter()
     clf = train_e5(fit_set, dev_set, CACHE / f"e5_fold_{os.getpid()}", base_dir=e5_base_dir(), **recipe)
     seconds = time.perf_counter() - t0
     out = {"test": clf.predict_proba([data.texts[i] for i in test])[:, 0],
-           "dev_idx": dev_idx, "dev": clf.predict_proba(dev_set.texts)[:, 0],
+           "dev_idx": dev, "dev": clf.predict_proba(dev_set.texts)[:, 0],
            "seconds": np.float64(seconds)}
     path.parent.mkdir(parents=True, exist_ok=True)
     np.savez(path, **out)

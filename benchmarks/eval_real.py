@@ -13,8 +13,8 @@ when it is missing.
     strict variant ``HS_Religion | HS_Race | HS_Group``). Reported as they are.
 (b) The library trained on each data set's own texts (de-duplicated, stratified 5-fold):
     :class:`netral_nlp.LinearTopicClassifier` with a one-topic taxonomy, its constructor
-    parameters and decision threshold chosen *inside* each training fold (an inner
-    stratified 80/20 split), against a plain TF-IDF + LogisticRegression baseline on the
+    parameters and decision threshold chosen *inside* each training fold (on its seeded
+    15 % dev split, ``_real.dev_split``), against a plain TF-IDF + LogisticRegression baseline on the
     same folds. Macro-F1 is over the two classes (topic / not topic). With ``--e5``, also the
     small transformer: multilingual-e5 fine-tuned on every fold with the recipe of the
     shipped ``load("e5")`` (``_real.e5_fold``, cached and shared with ``bench_e5.py``), and
@@ -38,7 +38,7 @@ from typing import Any
 
 import numpy as np
 
-from _real import DATA, HATE_CSV, HOAX_CSV, RealSet, best_macro_threshold, load_hate, load_hoax, macro_f1
+from _real import DATA, HATE_CSV, HOAX_CSV, RealSet, best_macro_threshold, dev_split, load_hate, load_hoax, macro_f1
 
 TARGETS = {"hoax headlines": 0.93, "hate speech (HS)": 0.88}
 
@@ -64,10 +64,15 @@ def fit_linear(texts: list[str], y: np.ndarray, topic: str, params: dict[str, An
 
 
 def run_fold(data: RealSet, train: np.ndarray, test: np.ndarray, quick: bool, seed: int) -> dict[str, Any]:
-    """One outer fold: the baseline, and the linear model tuned on an inner split of ``train``."""
+    """One outer fold: the baseline, and the linear model tuned on the fold's dev split.
+
+    The dev split is :func:`_real.dev_split` (the seeded 15 % that the e5 row holds out too):
+    each candidate configuration is fitted on the rest and scored on dev, the best one is
+    refitted on the whole training fold. The candidates' dev and test scores are kept for
+    the Linear + e5 ensemble (:func:`add_e5`).
+    """
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
-    from sklearn.model_selection import train_test_split
     from sklearn.pipeline import make_pipeline
 
     t0 = time.perf_counter()
@@ -77,17 +82,18 @@ def run_fold(data: RealSet, train: np.ndarray, test: np.ndarray, quick: bool, se
     baseline.fit(pick(train), y[train])
     base_f1 = macro_f1(y[test], baseline.predict(pick(test)))
 
-    inner_tr, inner_val = train_test_split(train, test_size=0.2, stratify=y[train], random_state=seed)
-    tried = {}
+    fit, dev = dev_split(train)
+    tried, scored = {}, {}
     for name, params in candidates(quick).items():
-        model = fit_linear(pick(inner_tr), y[inner_tr], data.topic, params)
-        tried[name] = best_macro_threshold(y[inner_val], model.predict_proba(pick(inner_val))[:, 0])
+        model = fit_linear(pick(fit), y[fit], data.topic, params)
+        scored[name] = (model.predict_proba(pick(dev))[:, 0], model.predict_proba(pick(test))[:, 0])
+        tried[name] = best_macro_threshold(y[dev], scored[name][0])
     choice = max(tried, key=lambda k: tried[k][1])
     threshold = tried[choice][0]
     model = fit_linear(pick(train), y[train], data.topic, candidates(quick)[choice])
     scores = model.predict_proba(pick(test))[:, 0]
     return {"baseline": base_f1, "linear": macro_f1(y[test], (scores >= threshold).astype(int)),
-            "linear_at_0.5": macro_f1(y[test], (scores >= 0.5).astype(int)),
+            "linear_at_0.5": macro_f1(y[test], (scores >= 0.5).astype(int)), "dev_idx": dev, "candidates": scored,
             "choice": choice, "threshold": threshold, "seconds": time.perf_counter() - t0}
 
 
@@ -98,30 +104,33 @@ def cross_validate(data: RealSet, folds: int, quick: bool, jobs: int) -> list[di
     return Parallel(n_jobs=jobs)(delayed(run_fold)(data, tr, te, quick, seed) for seed, (tr, te) in enumerate(splits))
 
 
-def add_e5(data: RealSet, folds: int, quick: bool, results: list[dict[str, Any]]) -> None:
+def add_e5(data: RealSet, folds: int, results: list[dict[str, Any]]) -> None:
     """Fine-tuned e5 and the Linear + e5 ensemble on each fold (adds keys to ``results``).
 
-    e5 is :func:`_real.e5_fold` (the shipped recipe, trained on the fold minus a seeded 15 %
-    dev split). The ensemble averages e5's probability with that of the fold's chosen
-    Linear configuration refitted on the same texts as e5; its threshold and e5's own are
-    chosen on the dev split (two-class macro-F1), never on the test fold.
+    e5 is :func:`_real.e5_fold` (the shipped recipe, trained on the fold minus its dev
+    split). The ensemble is the mean of the e5 score and the score of a Linear candidate
+    fitted on the same texts as e5 (what :class:`netral_nlp.EnsembleTopicClassifier`
+    computes); the candidate and the threshold are the ones with the best ensemble macro-F1
+    on the dev split (ties: the first candidate). Nothing is chosen on the test fold.
     """
     from _real import e5_fold
 
     for k, ((tr, te), res) in enumerate(zip(data.folds(folds), results)):
         e5 = e5_fold(data, k, tr, te)
         dev = e5["dev_idx"]
-        fit = np.setdiff1d(tr, dev)
+        assert np.array_equal(dev, res["dev_idx"]), "e5 and Linear must share the dev split"
         t_e5, _ = best_macro_threshold(data.y[dev], e5["dev"])
         res["e5"] = macro_f1(data.y[te], (e5["test"] >= t_e5).astype(int))
-        lin = fit_linear([data.texts[i] for i in fit], data.y[fit], data.topic, candidates(quick)[res["choice"]])
-        lin_dev = lin.predict_proba([data.texts[i] for i in dev])[:, 0]
-        lin_test = lin.predict_proba([data.texts[i] for i in te])[:, 0]
-        t_ens, _ = best_macro_threshold(data.y[dev], (lin_dev + e5["dev"]) / 2)
+        best = None
+        for name, (lin_dev, lin_test) in res["candidates"].items():
+            t, f1 = best_macro_threshold(data.y[dev], (lin_dev + e5["dev"]) / 2)
+            if best is None or f1 > best[0]:
+                best = (f1, t, name, lin_test)
+        _, t_ens, res["ensemble_choice"], lin_test = best
         res["ensemble"] = macro_f1(data.y[te], ((lin_test + e5["test"]) / 2 >= t_ens).astype(int))
         res["e5_seconds"] = e5["seconds"]
-        print(f"  {data.name} fold {k + 1}: linear {res['linear']:.3f}, e5 {res['e5']:.3f}, "
-              f"ensemble {res['ensemble']:.3f}", flush=True)
+        print(f"  {data.name} fold {k + 1}: Linear {res['linear']:.3f}, e5 {res['e5']:.3f}, "
+              f"Linear + e5 {res['ensemble']:.3f} ({res['ensemble_choice']})", flush=True)
 
 
 def table(headers: list[str], rows: list[list[Any]]) -> str:
@@ -160,7 +169,7 @@ def part_b(sets: list[RealSet], folds: int, quick: bool, jobs: int, with_e5: boo
         t0 = time.perf_counter()
         results = cross_validate(data, folds, quick, jobs)
         if with_e5:
-            add_e5(data, folds, quick, results)
+            add_e5(data, folds, results)
         seconds = time.perf_counter() - t0
         cols = {"baseline": "baseline TF-IDF+LR", "linear_at_0.5": "Linear (thr. 0.5)", "linear": "Linear (tuned)"}
         if with_e5:
@@ -176,18 +185,20 @@ def part_b(sets: list[RealSet], folds: int, quick: bool, jobs: int, with_e5: boo
         notes.append(f"  {data.name}: chosen in the folds: "
                      + "; ".join(f"{name} ×{n}" for name, n in picked.most_common())
                      + f"; thresholds {min(thresholds):.2f}–{max(thresholds):.2f}"
-                     + (f"; e5 training {np.mean([r['e5_seconds'] for r in results]):.0f}s a fold" if with_e5 else ""))
+                     + (f"; Linear + e5 used " + "; ".join(f"{n} ×{c}" for n, c in Counter(
+                         r["ensemble_choice"] for r in results).most_common())
+                        + f"; e5 training {np.mean([r['e5_seconds'] for r in results]):.0f}s a fold" if with_e5 else ""))
     print(f"(b) trained on each data set's own texts: de-duplicated, stratified {folds}-fold, same folds for all\n")
     print(table(["data set", "texts"] + list(cols.values()) + ["target", f"verdict ({judged})", "time"], rows))
     print("\nbaseline: sklearn TfidfVectorizer() + LogisticRegression() with default settings.")
     print("Linear: netral_nlp.LinearTopicClassifier (one-topic taxonomy); constructor parameters and the "
-          "decision threshold\nchosen on an inner 80/20 split of each training fold only (macro-F1), then refit "
+          "decision threshold\nchosen on a seeded 15 % dev split of each training fold only (macro-F1), then refit "
           "on the whole training fold.")
     if with_e5:
         print("fine-tuned e5: the recipe of the shipped load(\"e5\") (models/build_e5.py) trained on the fold minus a "
               "seeded 15 % dev split,\nthreshold chosen on that dev split. Linear + e5: the mean of the e5 score and the "
-              "score of the fold's Linear\nconfiguration refitted on the same texts as e5 (what "
-              "netral_nlp.EnsembleTopicClassifier computes); threshold chosen on the same dev split.")
+              "score of a Linear candidate\nfitted on the same texts as e5 (what netral_nlp.EnsembleTopicClassifier "
+              "computes); candidate and threshold chosen on the same dev split.")
     else:
         print("Transformer: not run (add --e5 to fine-tune multilingual-e5 on every fold: about an hour on 2 CPU "
               "cores,\ncached and shared with benchmarks/bench_e5.py).")

@@ -24,7 +24,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from .classifier import TopicClassifier, read_config, write_config
+from .classifier import CONFIG_NAME, TopicClassifier, read_config, write_config
 from .errors import ModelLoadError
 
 MEMBER_DIR = "member_{}"
@@ -117,7 +117,11 @@ class EnsembleTopicClassifier(TopicClassifier):
 
     @classmethod
     def from_pretrained(cls, path: str | os.PathLike[str], **kwargs: Any) -> "EnsembleTopicClassifier":
-        """Open a folder written by :meth:`save_pretrained`; ``kwargs`` go to every member's loader."""
+        """Open a folder written by :meth:`save_pretrained`.
+
+        ``kwargs`` (``device``, ``precision``, …) go to the loader of every transformer member;
+        linear members take none.
+        """
         from .loading import load_folder
 
         folder = Path(path)
@@ -132,7 +136,8 @@ class EnsembleTopicClassifier(TopicClassifier):
             sub = folder / str(name)
             if not sub.is_dir():
                 raise ModelLoadError(f"{folder}: member folder {name!r} is missing")
-            members.append(load_folder(sub, **kwargs))
+            linear = (sub / CONFIG_NAME).is_file() and read_config(sub)["model_type"] == "linear"
+            members.append(load_folder(sub, **({} if linear else kwargs)))
         try:
             ens = cls(members, cfg.get("weights"))
         except ValueError as exc:

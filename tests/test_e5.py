@@ -138,17 +138,22 @@ def test_load_e5_shapes_and_scores(clf):
 
 
 def test_shipped_delta_is_applied(clf, base):
-    """The merged encoder differs from the base where LoRA sits, and scores differ from an untrained head."""
+    """The merged encoder differs from the base where LoRA sits (every block's Linear layers),
+    equals it elsewhere, and scores differ from an untrained head."""
     import torch
     from transformers import BertForSequenceClassification
 
     from netral_nlp.transformer import TransformerTopicClassifier
 
     encoder, tokenizer = base
-    top, bottom = "encoder.layer.11.attention.self.query.weight", "encoder.layer.0.attention.self.query.weight"
-    merged = clf.model.bert.state_dict()
-    assert not torch.equal(merged[top], encoder.state_dict()[top])
-    assert torch.equal(merged[bottom], encoder.state_dict()[bottom])
+    merged, original = clf.model.bert.state_dict(), encoder.state_dict()
+    for layer in (0, 11):
+        for name in ("attention.self.query.weight", "intermediate.dense.weight"):
+            key = f"encoder.layer.{layer}.{name}"
+            assert not torch.equal(merged[key], original[key]), key
+    for key in ("embeddings.word_embeddings.weight", "encoder.layer.0.attention.output.LayerNorm.weight",
+                "encoder.layer.11.output.dense.bias"):
+        assert torch.equal(merged[key], original[key]), key
     torch.manual_seed(0)
     untrained = BertForSequenceClassification(clf.model.config)
     untrained.bert.load_state_dict(encoder.state_dict(), strict=False)

@@ -92,6 +92,9 @@ def test_linear_plus_transformer_and_label_dump(members, tiny_finetuned_model_di
         assert rec["scores"] == pytest.approx(dict(zip(ens.labels, row)), abs=1e-4)
     reloaded = netral_nlp.load(ens.save_pretrained(tmp_path / "mixed"))
     np.testing.assert_allclose(reloaded.predict_proba(texts), expected, rtol=0, atol=1e-9)
+    fast = netral_nlp.load(tmp_path / "mixed", precision="bf16")  # transformer members only
+    assert fast.members[1].precision == "bf16"
+    np.testing.assert_allclose(fast.predict_proba(texts), expected, rtol=0, atol=0.05)
 
 
 def test_bad_members_and_weights_are_clear_errors(members):
