@@ -179,7 +179,8 @@ def part_b(sets: list[RealSet], folds: int, quick: bool, jobs: int, with_e5: boo
         met = vals[judged].mean() >= target
         all_met &= bool(met)
         rows.append([data.name, len(data.texts)] + [f"{v.mean():.3f} ± {v.std():.3f}" for v in vals.values()]
-                    + [f"≥ {target:.2f}", "MET" if met else "BELOW TARGET", f"{seconds:.0f}s"])
+                    + [f"≥ {target:.2f}", f"{'MET' if met else 'BELOW TARGET'} ({vals[judged].mean():.4f})",
+                       f"{seconds:.0f}s"])
         picked = Counter(r["choice"] for r in results)
         thresholds = [r["threshold"] for r in results]
         notes.append(f"  {data.name}: chosen in the folds: "
