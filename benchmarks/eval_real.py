@@ -186,7 +186,7 @@ def part_b(sets: list[RealSet], folds: int, quick: bool, jobs: int, with_e5: boo
         notes.append(f"  {data.name}: chosen in the folds: "
                      + "; ".join(f"{name} ×{n}" for name, n in picked.most_common())
                      + f"; thresholds {min(thresholds):.2f}–{max(thresholds):.2f}"
-                     + (f"; Linear + e5 used " + "; ".join(f"{n} ×{c}" for n, c in Counter(
+                     + ("; Linear + e5 used " + "; ".join(f"{n} ×{c}" for n, c in Counter(
                          r["ensemble_choice"] for r in results).most_common())
                         + f"; e5 training {np.mean([r['e5_seconds'] for r in results]):.0f}s a fold" if with_e5 else ""))
     print(f"(b) trained on each data set's own texts: de-duplicated, stratified {folds}-fold, same folds for all\n")
