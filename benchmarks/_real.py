@@ -127,12 +127,10 @@ def dev_split(train: np.ndarray, fraction: float = 0.15, seed: int = 42) -> tupl
     The e5 row trains on ``fit`` and picks its epoch and threshold on ``dev``; eval_real's
     Linear row picks its configuration and threshold on the same ``dev``.
     """
-    import random
+    from netral_nlp.data import holdout_indices
 
-    order = list(range(len(train)))
-    random.Random(seed).shuffle(order)
-    n_out = max(1, int(round(len(order) * fraction)))
-    return np.asarray(train)[sorted(order[n_out:])], np.asarray(train)[sorted(order[:n_out])]
+    rest, held = holdout_indices(len(train), fraction, seed)
+    return np.asarray(train)[rest], np.asarray(train)[held]
 
 
 def e5_base_dir() -> Path:

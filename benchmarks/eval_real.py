@@ -63,7 +63,7 @@ def fit_linear(texts: list[str], y: np.ndarray, topic: str, params: dict[str, An
     return LinearTopicClassifier(Taxonomy.from_labels([topic]), **params).fit(texts, y.reshape(-1, 1))
 
 
-def run_fold(data: RealSet, train: np.ndarray, test: np.ndarray, quick: bool, seed: int) -> dict[str, Any]:
+def run_fold(data: RealSet, train: np.ndarray, test: np.ndarray, quick: bool) -> dict[str, Any]:
     """One outer fold: the baseline, and the linear model tuned on the fold's dev split.
 
     The dev split is :func:`_real.dev_split` (the seeded 15 % that the e5 row holds out too):
@@ -101,7 +101,7 @@ def cross_validate(data: RealSet, folds: int, quick: bool, jobs: int) -> list[di
     from joblib import Parallel, delayed
 
     splits = data.folds(folds)
-    return Parallel(n_jobs=jobs)(delayed(run_fold)(data, tr, te, quick, seed) for seed, (tr, te) in enumerate(splits))
+    return Parallel(n_jobs=jobs)(delayed(run_fold)(data, tr, te, quick) for tr, te in splits)
 
 
 def add_e5(data: RealSet, folds: int, results: list[dict[str, Any]]) -> None:

@@ -97,15 +97,28 @@ class LabelledData:
 
     def split(self, fraction: float, seed: int = 42) -> tuple["LabelledData", "LabelledData"]:
         """A seeded random ``(rest, held_out)`` split, ``held_out`` holding ``fraction`` of the rows."""
-        if not 0.0 < fraction < 1.0:
-            raise ValueError(f"fraction must lie strictly between 0 and 1, got {fraction}")
-        order = list(range(len(self)))
-        random.Random(seed).shuffle(order)
-        n_out = max(1, int(round(len(order) * fraction)))
-        if n_out >= len(order):
-            raise DataError(f"{self.name}: too few rows ({len(self)}) to hold out {fraction:.0%} for evaluation")
-        held, rest = sorted(order[:n_out]), sorted(order[n_out:])
+        try:
+            rest, held = holdout_indices(len(self), fraction, seed)
+        except DataError as exc:
+            raise DataError(f"{self.name}: {exc}") from None
         return self.subset(rest, f"{self.name} (train part)"), self.subset(held, f"{self.name} (held-out part)")
+
+
+def holdout_indices(n: int, fraction: float, seed: int = 42) -> tuple[list[int], list[int]]:
+    """The row indices ``(rest, held_out)`` of :meth:`LabelledData.split`, each sorted.
+
+    Raises:
+        ValueError: ``fraction`` outside (0, 1).
+        DataError: too few rows to keep at least one on each side.
+    """
+    if not 0.0 < fraction < 1.0:
+        raise ValueError(f"fraction must lie strictly between 0 and 1, got {fraction}")
+    order = list(range(n))
+    random.Random(seed).shuffle(order)
+    n_out = max(1, int(round(n * fraction)))
+    if n_out >= n:
+        raise DataError(f"too few rows ({n}) to hold out {fraction:.0%} for evaluation")
+    return sorted(order[n_out:]), sorted(order[:n_out])
 
 
 def load_labelled(
