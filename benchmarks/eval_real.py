@@ -2,7 +2,7 @@
 
     python benchmarks/eval_real.py            # both parts, 5 folds (a few minutes on 2 CPU cores)
     python benchmarks/eval_real.py --quick    # two candidate configurations per fold instead of three
-    python benchmarks/eval_real.py --e5       # + fine-tuned multilingual-e5 and Linear + e5 (about 85 minutes, cached)
+    python benchmarks/eval_real.py --e5       # + fine-tuned multilingual-e5 and Linear + e5 (about 75 minutes, cached)
 
 Reads ``../shared/data`` relative to the repository root at run time (see its README;
 nothing from it is copied into the repository) and prints "dataset absent" and exits 0
@@ -201,7 +201,7 @@ def part_b(sets: list[RealSet], folds: int, quick: bool, jobs: int, with_e5: boo
               "score of a Linear candidate\nfitted on the same texts as e5 (what netral_nlp.EnsembleTopicClassifier "
               "computes); candidate and threshold chosen on the same dev split.")
     else:
-        print("Transformer: not run (add --e5 to fine-tune multilingual-e5 on every fold: about 85 minutes on 2 CPU "
+        print("Transformer: not run (add --e5 to fine-tune multilingual-e5 on every fold: about 75 minutes on 2 CPU "
               "cores,\ncached and shared with benchmarks/bench_e5.py).")
     print("\n".join(notes))
     if not all_met:
@@ -218,7 +218,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--part", choices=["a", "b", "both"], default="both")
     parser.add_argument("--e5", action="store_true",
                         help="also fine-tune multilingual-e5 on every fold and score Linear + e5 (needs the e5 extra; "
-                             "about 85 minutes on 2 CPU cores, cached)")
+                             "about 75 minutes on 2 CPU cores, cached)")
     args = parser.parse_args(argv)
     started = time.perf_counter()
     hoax, hate = load_hoax(args.data_dir), load_hate(args.data_dir)
