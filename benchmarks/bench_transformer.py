@@ -143,7 +143,7 @@ def main(argv: list[str] | None = None) -> int:
                 fp32_labels = labels
             vs_fp32 = (sum(a == b for a, b in zip(labels, fp32_labels)) / len(texts)) if fp32_labels else float("nan")
             results[precision] = (base_s / secs, same, vs_fp32)
-            rows.append([f"netral-nlp label_dump", precision, len(texts), secs, len(texts) / secs, base_s / secs, same,
+            rows.append(["netral-nlp label_dump", precision, len(texts), secs, len(texts) / secs, base_s / secs, same,
                          vs_fp32])
             print(f"{precision}: {secs:.1f} s", flush=True)
     print()
