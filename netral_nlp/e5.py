@@ -242,7 +242,6 @@ def _delta_files(folder: Path) -> tuple[str, str]:
 def _merged_classifier(folder: Path, labels: list[str], multi: bool,
                        base: tuple[Any, Any] | None) -> tuple[Any, Any, dict[str, Any], dict[str, Any]]:
     """Base encoder + classification head + the folder's delta, merged into plain weights."""
-    from peft import PeftModel
     from safetensors import SafetensorError
     from safetensors.torch import load_file
     from .e5_import import build_e5_base, skip_weight_init
@@ -279,6 +278,8 @@ def _merged_classifier(folder: Path, labels: list[str], multi: bool,
     if config_name == DELTA_CONFIG:
         _add_layer_delta(model, adapter_state, folder)
         return model, tokenizer, adapter_config, adapter_state
+    from peft import PeftModel
+
     with tempfile.TemporaryDirectory() as tmp:  # peft reads adapters from a folder
         shutil.copy(folder / ADAPTER_CONFIG, tmp)
         shutil.copy(folder / ADAPTER_WEIGHTS, tmp)
