@@ -43,7 +43,8 @@ weights stay fp32), 128-token inputs (99.98 % of the shared hate-speech tweets f
 window), 4 epochs at 6e-5 with early stopping on dev macro-F1. Chosen on the dev split of
 the first hoax fold (dev macro-F1; 2 CPU cores): LoRA rank 16 on all blocks, 3 epochs at
 5e-4: 0.905 in 225 s; 6 epochs 0.916 in 406 s; in full, top 4 blocks 0.897 (94 s), top 6
-0.914 (114 s), all 12 0.921 (159 s).
+0.914 (114 s), all 12 0.921 (159 s). 8 epochs (dev 0.939) gained 0.004 on the hoax test
+folds and nothing on the first HS fold, at 1.3-1.9x the time, so 4 stay (docs/e5.md).
 """
 
 
