@@ -253,7 +253,7 @@ def _merged_classifier(folder: Path, labels: list[str], multi: bool,
         adapter_config = json.loads((folder / config_name).read_text(encoding="utf-8"))
         adapter_state = load_file(str(folder / weights_name))
     except (json.JSONDecodeError, UnicodeDecodeError, SafetensorError, OSError) as exc:
-        raise ModelLoadError(f"{folder}: corrupt e5 adapter files ({exc})") from exc
+        raise ModelLoadError(f"{folder}: corrupt e5 delta files ({exc})") from exc
     config = encoder.config.to_dict()
     for key in ("architectures", "model_type", "transformers_version", "_name_or_path", "id2label", "label2id"):
         config.pop(key, None)
@@ -266,12 +266,12 @@ def _merged_classifier(folder: Path, labels: list[str], multi: bool,
     config.problem_type = "multi_label_classification" if multi else "single_label_classification"
     with skip_weight_init():
         model = e5_classifier_class()(config)
-    # a caller's base is copied (merging LoRA writes into these weights); our own is moved
+    # a caller's base is copied (the delta is added into these weights); our own is moved
     missing, unexpected = model.bert.load_state_dict(encoder.state_dict(), strict=False, assign=not shared)
     del encoder
     if unexpected or any(not k.startswith("pooler.") for k in missing):
         raise ModelLoadError(f"base encoder does not fit BertModel (missing {missing}, unexpected {unexpected})")
-    for module in (model.bert.pooler.dense, model.classifier):  # unused / replaced by the adapter's copy
+    for module in (model.bert.pooler.dense, model.classifier):  # unused / replaced by the delta's copy
         module.weight.data.zero_()
         module.bias.data.zero_()
     model.eval()
