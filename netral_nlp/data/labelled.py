@@ -25,8 +25,8 @@ from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
 import numpy as np
 
-from .errors import DataError
-from .taxonomy import DEFAULT_TAXONOMY, Taxonomy
+from ..errors import DataError
+from ..labels.taxonomy import DEFAULT_TAXONOMY, Taxonomy
 
 LABEL_FORMATS = ("list", "columns", "single")
 _SPLIT_CHARS = (";", "|", ",")
