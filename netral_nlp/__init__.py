@@ -10,23 +10,22 @@ from __future__ import annotations
 
 import sys as _sys
 
-__version__ = "0.1.0"
-
-from .models.classifier import TopicClassifier
+from ._version import __version__
+from .batch.dump import DumpSummary, label_dump
 from .data.corpus import iter_corpus, load_corpus, split_of
 from .data.labelled import LabelledData, load_labelled
-from .batch.dump import DumpSummary, label_dump
-from .models.ensemble import EnsembleTopicClassifier
 from .errors import DataError, HubUnavailableError, MissingDependencyError, ModelLoadError, NetralError
 from .evaluation.report import EvaluationReport, evaluate
-from .models.linear import LinearTopicClassifier
-from .models.loading import load
-from .text.normalize import Normalizer, normalize
 from .labels.prediction import Prediction
 from .labels.taxonomy import DEFAULT_TAXONOMY, Taxonomy, Topic
 from .labels.thresholds import tune_thresholds
-from .training.trainer import TrainOptions, train
+from .models.classifier import TopicClassifier
+from .models.ensemble import EnsembleTopicClassifier
+from .models.linear import LinearTopicClassifier
+from .models.loading import load
 from .models.transformer import TransformerTopicClassifier
+from .text.normalize import Normalizer, normalize
+from .training.trainer import TrainOptions, train
 from .text import normalize as _normalize_module
 
 # ``netral_nlp.normalize`` is the function above; its old module path is registered up front

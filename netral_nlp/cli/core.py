@@ -7,7 +7,7 @@ import csv
 import sys
 from pathlib import Path
 
-from ..data.labelled import iter_jsonl
+from ..data.jsonl import iter_jsonl
 from ..errors import DataError
 from ._format import comma_list, print_json, shorten, table
 

@@ -13,7 +13,7 @@ import hashlib
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterator
 
-from .labelled import iter_jsonl
+from .jsonl import iter_jsonl
 from ..errors import DataError
 from ..text.normalize import normalize
 from ..resources import data_dir

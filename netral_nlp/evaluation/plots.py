@@ -9,16 +9,43 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Sequence
+from typing import TYPE_CHECKING, Any, Protocol, Sequence
 
 import numpy as np
 
 from ..errors import MissingDependencyError
 
 if TYPE_CHECKING:
+    import pandas as pd
     from matplotlib.figure import Figure
 
-    from .report import EvaluationReport
+
+class PlottableReport(Protocol):
+    """What the plots read from a report (an :class:`~.report.EvaluationReport`)."""
+
+    labels: list[str]
+    model_name: str
+    data_name: str
+
+    @property
+    def macro_f1(self) -> float: ...
+
+    def _col(self, topic: str) -> int: ...
+
+    def per_topic(self) -> list[dict[str, Any]]: ...
+
+    def confusion(self) -> "pd.DataFrame": ...
+
+    def cooccurrence(self, which: str = "gold") -> "pd.DataFrame": ...
+
+    def reliability(self, topic: str | None = None, n_bins: int = 10, strategy: str = "uniform") -> "pd.DataFrame": ...
+
+    def expected_calibration_error(self, topic: str | None = None, n_bins: int = 10,
+                                   strategy: str = "uniform") -> float: ...
+
+    def threshold_sweep(self, grid: Sequence[float] | None = None) -> "pd.DataFrame": ...
+
+    def best_thresholds(self, grid: Sequence[float] | None = None) -> "pd.DataFrame": ...
 
 
 def _pyplot() -> Any:
@@ -35,7 +62,7 @@ def _done(fig: "Figure") -> "Figure":
     return fig
 
 
-def _title(report: "EvaluationReport", what: str) -> str:
+def _title(report: PlottableReport, what: str) -> str:
     where = " · ".join(x for x in (report.model_name, report.data_name) if x)
     return f"{what} ({where})" if where else what
 
@@ -49,14 +76,14 @@ def _grid(n: int, width: float = 3.4, height: float = 3.0, max_cols: int = 3) ->
     return fig, axes.ravel()
 
 
-def _check_topics(report: "EvaluationReport", topics: Sequence[str] | None) -> list[str]:
+def _check_topics(report: PlottableReport, topics: Sequence[str] | None) -> list[str]:
     topics = list(report.labels if topics is None else topics)
     for t in topics:
         report._col(t)  # raises KeyError naming the topic
     return topics
 
 
-def plot_per_topic(report: "EvaluationReport") -> "Figure":
+def plot_per_topic(report: PlottableReport) -> "Figure":
     """Grouped bars of precision, recall and F1 per topic."""
     plt = _pyplot()
     rows = report.per_topic()
@@ -74,7 +101,7 @@ def plot_per_topic(report: "EvaluationReport") -> "Figure":
     return _done(fig)
 
 
-def plot_confusion(report: "EvaluationReport") -> "Figure":
+def plot_confusion(report: PlottableReport) -> "Figure":
     """One 2 × 2 confusion matrix per topic (rows: gold, columns: predicted)."""
     from sklearn.metrics import ConfusionMatrixDisplay
 
@@ -91,7 +118,7 @@ def plot_confusion(report: "EvaluationReport") -> "Figure":
     return _done(fig)
 
 
-def plot_cooccurrence(report: "EvaluationReport", which: str = "gold") -> "Figure":
+def plot_cooccurrence(report: PlottableReport, which: str = "gold") -> "Figure":
     """Heat map of how often two topics are given to the same text (diagonal: topic totals)."""
     plt = _pyplot()
     counts = report.cooccurrence(which)
@@ -110,7 +137,7 @@ def plot_cooccurrence(report: "EvaluationReport", which: str = "gold") -> "Figur
     return _done(fig)
 
 
-def plot_reliability(report: "EvaluationReport", topics: Sequence[str] | None = None, n_bins: int = 10) -> "Figure":
+def plot_reliability(report: PlottableReport, topics: Sequence[str] | None = None, n_bins: int = 10) -> "Figure":
     """Reliability diagram: fraction of gold positives against mean score, per topic and pooled."""
     plt = _pyplot()
     fig, ax = plt.subplots(figsize=(5.2, 4.6))
@@ -131,7 +158,7 @@ def plot_reliability(report: "EvaluationReport", topics: Sequence[str] | None = 
     return _done(fig)
 
 
-def plot_threshold_sweep(report: "EvaluationReport", topics: Sequence[str] | None = None) -> "Figure":
+def plot_threshold_sweep(report: PlottableReport, topics: Sequence[str] | None = None) -> "Figure":
     """Precision, recall and F1 against the threshold, one panel per topic; the dashed line
     marks the model's threshold, the dotted one the F1-best threshold on this data."""
     topics = _check_topics(report, topics)
@@ -193,7 +220,7 @@ PLOTS = {
 """File stem → plotting function, the set written by :func:`save_plots`."""
 
 
-def save_plots(report: "EvaluationReport", directory: str | os.PathLike[str], fmt: str = "png",
+def save_plots(report: PlottableReport, directory: str | os.PathLike[str], fmt: str = "png",
                dpi: int = 110) -> list[Path]:
     """Write every plot in :data:`PLOTS` to ``directory`` as ``<name>.<fmt>``; return the paths."""
     out_dir = Path(directory)

@@ -178,7 +178,7 @@ class TopicClassifier(ABC):
 
     # ------------------------------------------------------------------ config helpers
     def _base_config(self) -> dict[str, Any]:
-        from .. import __version__
+        from .._version import __version__
 
         return {
             "format_version": FORMAT_VERSION,

@@ -2,13 +2,28 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Mapping
+from typing import Any, Mapping, Protocol
 
-if TYPE_CHECKING:
-    from .transformer import TransformerTopicClassifier
+from ..labels.taxonomy import Taxonomy
 
 
-def render_model_card(clf: "TransformerTopicClassifier") -> str:
+class CardSubject(Protocol):
+    """What a model card reads from a model (a :class:`~.transformer.TransformerTopicClassifier`)."""
+
+    base_model: str | None
+    multi_label: bool
+    taxonomy: Taxonomy
+    metrics_: dict[str, Any]
+    max_length: int
+    stride: int
+    aggregation: str
+    max_chunks: int
+
+    @property
+    def thresholds(self) -> Mapping[str, float]: ...
+
+
+def render_model_card(clf: CardSubject) -> str:
     """Markdown model card (with Hugging Face YAML metadata) describing ``clf``."""
     base = clf.base_model or "unknown"
     training: Mapping[str, Any] = clf.metrics_.get("training") or {}
