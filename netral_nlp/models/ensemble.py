@@ -26,6 +26,7 @@ import numpy as np
 
 from .classifier import CONFIG_NAME, TopicClassifier, read_config, write_config
 from ..errors import ModelLoadError
+from .registry import load_folder
 
 MEMBER_DIR = "member_{}"
 
@@ -122,8 +123,6 @@ class EnsembleTopicClassifier(TopicClassifier):
         ``kwargs`` (``device``, ``precision``, …) go to the loader of every transformer member;
         linear members take none.
         """
-        from .loading import load_folder
-
         folder = Path(path)
         cfg = read_config(folder)
         if cfg["model_type"] != cls.model_type:

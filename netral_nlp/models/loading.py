@@ -12,11 +12,22 @@ import os
 from pathlib import Path
 from typing import Any
 
-from .classifier import CONFIG_NAME, TopicClassifier, read_config
 from ..errors import ModelLoadError
 from ..resources import models_dir
+from .classifier import TopicClassifier
+from .e5 import E5TopicClassifier, load_e5_model
+from .ensemble import EnsembleTopicClassifier
+from .linear import LinearTopicClassifier
+from .registry import load_folder, register_model_type
+from .transformer import TransformerTopicClassifier
 
 SHIPPED = ("default", "e5")
+
+# The built-in model types (see .registry; a new type registers the same way).
+register_model_type(LinearTopicClassifier.model_type, LinearTopicClassifier.from_pretrained)
+register_model_type(TransformerTopicClassifier.model_type, TransformerTopicClassifier.from_pretrained)
+register_model_type(E5TopicClassifier.model_type, load_e5_model)
+register_model_type(EnsembleTopicClassifier.model_type, EnsembleTopicClassifier.from_pretrained)
 
 
 def shipped_model_path(name: str) -> Path:
@@ -39,12 +50,8 @@ def load(name_or_path: str | os.PathLike[str] | None = "default", **kwargs: Any)
             the path and the problem); HubUnavailableError for an unreachable hub id.
     """
     if name_or_path is None or name_or_path == "default":
-        from .linear import LinearTopicClassifier
-
         return LinearTopicClassifier.from_pretrained(shipped_model_path("default"))
     if name_or_path == "e5":
-        from .e5 import load_e5_model
-
         return load_e5_model(**kwargs)
     path = Path(os.fspath(name_or_path)).expanduser()
     if path.is_dir():
@@ -54,39 +61,7 @@ def load(name_or_path: str | os.PathLike[str] | None = "default", **kwargs: Any)
         raise ModelLoadError(f"{path}: is a file, expected a model folder")
     if _looks_like_path(text):
         raise ModelLoadError(f"{path}: no such model folder")
-    from .transformer import TransformerTopicClassifier
-
     return TransformerTopicClassifier.from_pretrained(text, **kwargs)
-
-
-def load_folder(path: Path, **kwargs: Any) -> TopicClassifier:
-    """Load a model folder, dispatching on ``netral_config.json`` (or ``config.json``)."""
-    if (path / CONFIG_NAME).is_file():
-        model_type = read_config(path)["model_type"]
-        if model_type == "linear":
-            from .linear import LinearTopicClassifier
-
-            return LinearTopicClassifier.from_pretrained(path, **kwargs)
-        if model_type == "transformer":
-            from .transformer import TransformerTopicClassifier
-
-            return TransformerTopicClassifier.from_pretrained(path, **kwargs)
-        if model_type == "e5":
-            from .e5 import load_e5_model
-
-            return load_e5_model(path, **kwargs)
-        if model_type == "ensemble":
-            from .ensemble import EnsembleTopicClassifier
-
-            return EnsembleTopicClassifier.from_pretrained(path, **kwargs)
-        raise ModelLoadError(f"{path}: unknown model_type {model_type!r} in {CONFIG_NAME}")
-    if (path / "config.json").is_file():
-        from .transformer import TransformerTopicClassifier
-
-        return TransformerTopicClassifier.from_pretrained(path, **kwargs)
-    raise ModelLoadError(
-        f"{path}: not a model folder (neither {CONFIG_NAME} nor a Hugging Face config.json found)"
-    )
 
 
 def _looks_like_path(text: str) -> bool:

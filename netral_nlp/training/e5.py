@@ -3,8 +3,8 @@
 :func:`train_e5` is :func:`netral_nlp.train` with a ``model_hook`` (:func:`layers_hook`: the
 top blocks trained in full; :func:`lora_hook`: a ``peft`` LoRA adapter), followed by writing
 only what training changed (:func:`layer_delta`, or the adapter) next to the thresholds. The
-folder loads with :class:`netral_nlp.models.e5.E5TopicClassifier`. Also reachable as
-``netral_nlp.training.e5.train_e5``.
+folder loads with :class:`netral_nlp.models.e5.E5TopicClassifier`. (The old path
+``netral_nlp.e5.train_e5`` still works, with a deprecation warning.)
 """
 
 from __future__ import annotations
