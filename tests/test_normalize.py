@@ -62,3 +62,13 @@ def test_one_megabyte_string_is_fast():
 def test_slang_table_is_lower_case_and_has_no_identity_entries():
     assert all(k == k.lower() for k in SLANG)
     assert not [k for k, v in SLANG.items() if k == v]
+
+
+@pytest.mark.parametrize("value, hint", [(None, "got NoneType$"), (b"halo", "got bytes; decode it first"),
+                                         (["halo"], r"got list; for several texts use \[normalize\(t\)")])
+def test_non_string_input_is_a_type_error_naming_what_was_expected(value, hint):
+    # before: "object of type 'NoneType' has no len()", a bytes/str mix-up, "'list' object has no attribute"
+    with pytest.raises(TypeError, match=r"normalize\(\) expects one text \(a str\), " + hint):
+        normalize(value)
+    with pytest.raises(TypeError, match="expects one text"):
+        Normalizer(max_chars=0)(value)

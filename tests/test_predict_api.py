@@ -97,3 +97,10 @@ def test_load_unknown_hub_id_offline_is_a_clear_error(monkeypatch):
     with pytest.raises(netral_nlp.ModelLoadError) as info:
         netral_nlp.load("no-such-org/no-such-model")
     assert "no-such-org/no-such-model" in str(info.value)
+
+
+@pytest.mark.parametrize("call", ["predict", "predict_proba"])
+def test_a_mapping_is_a_type_error_not_its_keys_labelled(clf, call):
+    # iterating a dict gives its keys: before, predict({"a": 1}) labelled the string "a"
+    with pytest.raises(TypeError, match=r"got dict \(a mapping: pass list\(d.values\(\)\)"):
+        getattr(clf, call)({"a": 1})

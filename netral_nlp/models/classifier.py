@@ -32,13 +32,17 @@ def as_text_list(texts: Any, what: str = "texts") -> list[str]:
     """Validate ``texts`` (an iterable of ``str``) and return it as a list.
 
     Raises:
-        TypeError: for ``None``, a bare ``bytes``, a non-iterable, or any element that is
-            not a ``str`` (the message names its position).
+        TypeError: for ``None``, a bare ``bytes``, a mapping (iterating a dict gives its
+            keys, never what was meant), a non-iterable, or any element that is not a
+            ``str`` (the message names its position).
     """
     if texts is None:
         raise TypeError(f"{what} must be a string or a list of strings, got None")
-    if isinstance(texts, (str, bytes, bytearray)) or not isinstance(texts, Iterable):
-        raise TypeError(f"{what} must be a list of strings, got {type(texts).__name__}")
+    if isinstance(texts, Mapping):
+        raise TypeError(f"{what} must be a string or a list of strings, got {type(texts).__name__} (a mapping: "
+                        "pass list(d.values()) to label its values)")
+    if isinstance(texts, (str, bytes, bytearray, memoryview)) or not isinstance(texts, Iterable):
+        raise TypeError(f"{what} must be a string or a list of strings, got {type(texts).__name__}")
     out = list(texts)
     for i, t in enumerate(out):
         if not isinstance(t, str):
@@ -211,7 +215,11 @@ def _check_threshold(value: Any) -> float:
 
 
 def read_config(path: Path) -> dict[str, Any]:
-    """Read and sanity-check ``netral_config.json`` in a model folder."""
+    """Read and check ``netral_config.json`` in a model folder (see :func:`.checks.check_config`).
+
+    Raises:
+        ModelLoadError: missing, unreadable, or with invalid values.
+    """
     cfg_path = path / CONFIG_NAME
     if not cfg_path.is_file():
         raise ModelLoadError(f"{path}: not a netral_nlp model folder ({CONFIG_NAME} is missing)")
@@ -221,6 +229,9 @@ def read_config(path: Path) -> dict[str, Any]:
         raise ModelLoadError(f"{cfg_path}: corrupt model config ({exc})") from exc
     if not isinstance(cfg, dict) or "taxonomy" not in cfg or "model_type" not in cfg:
         raise ModelLoadError(f"{cfg_path}: model config lacks 'model_type' or 'taxonomy'")
+    from .checks import check_config
+
+    check_config(cfg, cfg_path)
     return cfg
 
 

@@ -26,6 +26,7 @@ import numpy as np
 
 from .classifier import CONFIG_NAME, TopicClassifier, read_config, write_config
 from ..errors import ModelLoadError
+from .checks import member_folder
 from .registry import load_folder
 
 MEMBER_DIR = "member_{}"
@@ -132,9 +133,7 @@ class EnsembleTopicClassifier(TopicClassifier):
             raise ModelLoadError(f"{folder}: ensemble config lists no members")
         members = []
         for name in names:
-            sub = folder / str(name)
-            if not sub.is_dir():
-                raise ModelLoadError(f"{folder}: member folder {name!r} is missing")
+            sub = member_folder(folder, name)  # strictly inside: no ../, no absolute path, not itself
             linear = (sub / CONFIG_NAME).is_file() and read_config(sub)["model_type"] == "linear"
             members.append(load_folder(sub, **({} if linear else kwargs)))
         try:

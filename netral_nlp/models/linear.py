@@ -250,6 +250,8 @@ class LinearTopicClassifier(TopicClassifier):
                 raise ValueError(
                     f"weights shape {model.coef_.shape} does not match {len(model.taxonomy)} topics × {n_feat} features"
                 )
+            if not all(np.isfinite(weights[k]).all() for k in ("idf_word", "idf_char", "coef", "intercept")):
+                raise ValueError("the weights hold NaN or infinite values")
         except (KeyError, ValueError, TypeError) as exc:
             raise ModelLoadError(f"{path}: inconsistent model files ({exc})") from exc
         return model

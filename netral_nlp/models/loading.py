@@ -14,6 +14,7 @@ from typing import Any
 
 from ..errors import ModelLoadError
 from ..resources import models_dir
+from .checks import guard_load
 from .classifier import TopicClassifier
 from .e5 import E5TopicClassifier, load_e5_model
 from .ensemble import EnsembleTopicClassifier
@@ -50,9 +51,12 @@ def load(name_or_path: str | os.PathLike[str] | None = "default", **kwargs: Any)
             the path and the problem); HubUnavailableError for an unreachable hub id.
     """
     if name_or_path is None or name_or_path == "default":
-        return LinearTopicClassifier.from_pretrained(shipped_model_path("default"))
+        default = shipped_model_path("default")
+        return guard_load(default, lambda: LinearTopicClassifier.from_pretrained(default))
     if name_or_path == "e5":
-        return load_e5_model(**kwargs)
+        return guard_load("the e5 model", lambda: load_e5_model(**kwargs))
+    if not isinstance(name_or_path, (str, os.PathLike)):
+        raise TypeError(f"load() takes a model name, folder or hub id, got {type(name_or_path).__name__}")
     path = Path(os.fspath(name_or_path)).expanduser()
     if path.is_dir():
         return load_folder(path, **kwargs)
@@ -61,7 +65,7 @@ def load(name_or_path: str | os.PathLike[str] | None = "default", **kwargs: Any)
         raise ModelLoadError(f"{path}: is a file, expected a model folder")
     if _looks_like_path(text):
         raise ModelLoadError(f"{path}: no such model folder")
-    return TransformerTopicClassifier.from_pretrained(text, **kwargs)
+    return guard_load(text, lambda: TransformerTopicClassifier.from_pretrained(text, **kwargs))
 
 
 def _looks_like_path(text: str) -> bool:

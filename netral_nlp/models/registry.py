@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from ..errors import ModelLoadError
+from .checks import check_weight_files, guard_load
 from .classifier import CONFIG_NAME, TopicClassifier, read_config
 
 FolderLoader = Callable[..., TopicClassifier]
@@ -38,15 +39,21 @@ def model_types() -> tuple[str, ...]:
 
 
 def load_folder(path: Path, **kwargs: Any) -> TopicClassifier:
-    """Load a model folder, dispatching on ``netral_config.json`` (or ``config.json``)."""
+    """Load a model folder, dispatching on ``netral_config.json`` (or ``config.json``).
+
+    Every ``*.safetensors`` file of the folder is checked first, and whatever a loader
+    raises becomes a :class:`ModelLoadError` naming the folder (see :mod:`.checks`).
+    """
     if (path / CONFIG_NAME).is_file():
         model_type = read_config(path)["model_type"]
         loader = _LOADERS.get(model_type)
         if loader is None:
             raise ModelLoadError(f"{path}: unknown model_type {model_type!r} in {CONFIG_NAME}")
-        return loader(path, **kwargs)
+        check_weight_files(path)
+        return guard_load(path, lambda: loader(path, **kwargs))
     if (path / "config.json").is_file():
-        return _LOADERS[HF_MODEL_TYPE](path, **kwargs)
+        check_weight_files(path)
+        return guard_load(path, lambda: _LOADERS[HF_MODEL_TYPE](path, **kwargs))
     raise ModelLoadError(
         f"{path}: not a model folder (neither {CONFIG_NAME} nor a Hugging Face config.json found)"
     )

@@ -62,6 +62,8 @@ class Normalizer:
     max_chars: int = 50_000
 
     def __call__(self, text: str) -> str:
+        if not isinstance(text, str):
+            raise TypeError(_not_a_string(text))
         if self.max_chars and len(text) > self.max_chars:
             text = text[: self.max_chars]
         # Each step runs only when its trigger characters occur: most posts are short and
@@ -97,8 +99,21 @@ class Normalizer:
         return cls(**{k: v for k, v in (data or {}).items() if k in known})
 
 
+def _not_a_string(value: Any) -> str:
+    hint = ""
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        hint = "; decode it first, e.g. data.decode('utf-8')"
+    elif isinstance(value, (list, tuple)):
+        hint = "; for several texts use [normalize(t) for t in texts]"
+    return f"normalize() expects one text (a str), got {type(value).__name__}{hint}"
+
+
 def normalize(text: str) -> str:
-    """Normalise one text with the default :class:`Normalizer` settings."""
+    """Normalise one text with the default :class:`Normalizer` settings.
+
+    Raises:
+        TypeError: ``text`` is not a ``str`` (``None``, ``bytes``, a list...).
+    """
     return Normalizer()(text)
 
 
