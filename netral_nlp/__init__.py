@@ -14,7 +14,8 @@ from ._version import __version__
 from .batch.dump import DumpSummary, label_dump
 from .data.corpus import iter_corpus, load_corpus, split_of
 from .data.labelled import LabelledData, load_labelled
-from .errors import DataError, HubUnavailableError, MissingDependencyError, ModelLoadError, NetralError
+from .errors import (DamagedInputError, DataError, HubUnavailableError, MissingDependencyError, ModelLoadError,
+                     NetralError, OutputLockedError)
 from .evaluation.report import EvaluationReport, evaluate
 from .labels.prediction import Prediction
 from .labels.taxonomy import DEFAULT_TAXONOMY, Taxonomy, Topic
@@ -61,5 +62,7 @@ __all__ = [
     "ModelLoadError",
     "HubUnavailableError",
     "DataError",
+    "DamagedInputError",
+    "OutputLockedError",
     "MissingDependencyError",
 ]

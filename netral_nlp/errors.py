@@ -19,6 +19,32 @@ class DataError(NetralError, ValueError):
     """Input data (a labelled file, a dump, a column) is malformed or inconsistent."""
 
 
+class DamagedInputError(DataError):
+    """A compressed (or Parquet) input is cut short or corrupt part-way through.
+
+    Raised by :func:`netral_nlp.label_dump` *after* every row read before the damage has
+    been written (labelled rows to the output, bad ones to the errors file) and the files
+    have been moved into place; ``summary`` is that run's
+    :class:`~netral_nlp.DumpSummary` (its ``input_damage`` says what was wrong).
+    """
+
+    def __init__(self, message: str, summary: object = None) -> None:
+        super().__init__(message)
+        self.summary = summary
+
+
+class OutputLockedError(DataError):
+    """Another live run is writing the same output (or errors) file.
+
+    ``holder`` describes it as recorded in its lock file (``pid``, ``host``, ``started``,
+    ``command``; empty when it had not written its record yet).
+    """
+
+    def __init__(self, message: str, holder: dict[str, object] | None = None) -> None:
+        super().__init__(message)
+        self.holder = dict(holder or {})
+
+
 class MissingDependencyError(NetralError, ImportError):
     """An optional dependency needed for this feature is not installed."""
 
@@ -36,5 +62,7 @@ __all__ = [
     "ModelLoadError",
     "HubUnavailableError",
     "DataError",
+    "DamagedInputError",
+    "OutputLockedError",
     "MissingDependencyError",
 ]

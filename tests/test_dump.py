@@ -196,8 +196,8 @@ def test_keep_fields_and_truncation(tmp_path, clf):
     assert out[0]["truncated"] is True and "truncated" not in out[1] and s.truncated == 1
     assert out[0]["input"] == {"id": 1, "text": long_text, "user": {"name": "a"}}
     assert out[0]["labels"] == clf.predict(long_text[:100]).labels
-    label_dump(src, tmp_path / "o.parquet", clf, keep_fields=True, progress=False)
-    table = pq.read_table(tmp_path / "o.parquet")
+    label_dump(src, tmp_path / "p.parquet", clf, keep_fields=True, progress=False)
+    table = pq.read_table(tmp_path / "p.parquet")
     assert json.loads(table.column("input")[1].as_py()) == {"id": 2, "text": "x"}
 
 
@@ -210,7 +210,7 @@ def test_existing_output_checkpoint_and_option_checks(tmp_path, clf):
     with pytest.raises(DataError, match="complete"):
         label_dump(src, dst, clf, resume=True, progress=False)
     label_dump(src, dst, clf, overwrite=True, progress=False)
-    with pytest.raises(DataError, match="overwrite the input"):
+    with pytest.raises(DataError, match="the input and the output are the same file"):
         label_dump(src, src, clf, input_format="jsonl", overwrite=True, progress=False)
     pq.write_table(_table(), tmp_path / "t.parquet")
     with pytest.raises(DataError, match="no column 'body'"):  # known columns are checked up front
@@ -287,10 +287,11 @@ def test_resume_after_kill_9_equals_an_uninterrupted_run(tmp_path, resume_src):
     while any(Path(f"/proc/{w}").exists() and "zombie" not in _state(w) for w in workers) and time.time() < deadline:
         time.sleep(0.1)
     assert not [w for w in workers if Path(f"/proc/{w}").exists() and "zombie" not in _state(w)]
+    assert (tmp_path / "out.jsonl.lock").exists()  # the dead run's lock file does not block the resume
     assert main(["label", str(src), "-o", str(dst), "--id-field", "id", "-q", "--resume"]) == 0
     assert dst.read_bytes() == ref
     assert (tmp_path / "out.errors.jsonl").read_bytes() == ref_err
-    assert not (tmp_path / "out.jsonl.checkpoint.json").exists()
+    assert not (tmp_path / "out.jsonl.checkpoint.json").exists() and not (tmp_path / "out.jsonl.lock").exists()
 
 
 def _state(pid: int) -> str:

@@ -88,3 +88,36 @@ def test_missing_ray_is_a_clear_error(tmp_path, monkeypatch):
         label_dump(src, tmp_path / "o.jsonl", engine="ray", progress=False)
     with pytest.raises(MissingDependencyError):
         label_dataset_ray(object())
+
+
+def test_a_pool_that_leaves_no_cpu_for_the_reader_is_refused(tmp_path, ray_local, capsys):
+    # before: --ray-concurrency equal to the CPU count hung with no output (every actor held a
+    # CPU and the read task waited for one more)
+    src = _dump(tmp_path / "in.jsonl")
+    with pytest.raises(netral_nlp.DataError, match=r"the Ray cluster has 2 CPUs, but 2 actors x 1 CPU plus 1 CPU for "
+                                                   r"the reader need 3: the run would wait forever; use "
+                                                   r"--ray-concurrency 1"):
+        label_dump(src, tmp_path / "o.jsonl", engine="ray", progress=False, ray_options={"concurrency": 2})
+    assert not (tmp_path / "o.jsonl.partial").exists()
+    from netral_nlp.cli import main
+
+    assert main(["label", str(src), "-o", str(tmp_path / "o.jsonl"), "--engine", "ray", "--ray-concurrency", "2",
+                 "-q"]) == 2
+    assert "has 2 CPUs" in capsys.readouterr().err
+
+
+def test_ray_engine_reports_a_damaged_input_after_the_rows_before_it(tmp_path, ray_local):
+    import gzip
+
+    data = gzip.compress(_dump(tmp_path / "in.jsonl").read_bytes())
+    src = tmp_path / "in.jsonl.gz"
+    src.write_bytes(data[: len(data) // 2])
+    with pytest.raises(netral_nlp.DamagedInputError, match="gzip data cut short") as caught:
+        label_dump(src, tmp_path / "o.jsonl", engine="ray", progress=False,
+                   ray_options={"concurrency": 1, "batch_size": 64})
+    s = caught.value.summary
+    written = (tmp_path / "o.jsonl").read_bytes().count(b"\n") + (tmp_path / "o.errors.jsonl").read_bytes().count(b"\n")
+    assert 0 < s.rows_read < 600 and written == s.rows_read == s.labelled + s.errors
+    src.write_bytes(data[:30])  # not even one row can be read
+    with pytest.raises(netral_nlp.DamagedInputError, match="no row could be read"):
+        label_dump(src, tmp_path / "o2.jsonl", engine="ray", progress=False, ray_options={"concurrency": 1})

@@ -27,7 +27,6 @@ from typing import Any, Iterator
 from .labeler import ChunkLabeler, FieldSpec, RawChunk, RowError
 from ..models.classifier import Threshold
 from ..errors import DataError, MissingDependencyError
-from .readers import DEFAULT_MAX_LINE_BYTES
 from .writers import OutputLayout, parquet_schema
 
 RAW_SCHEMA_COLUMNS = ("__row", "__raw", "__error", "__excerpt")
@@ -85,14 +84,16 @@ class RayLabeler:
         cols = batch.to_pydict()
         items: list[Any] = [RowError(e, x or "") if e is not None else raw
                             for raw, e, x in zip(cols["__raw"], cols["__error"], cols["__excerpt"])]
-        res = self.labeler(RawChunk(list(cols["__row"]), items, {}, 0))
+        damage = next((d for d in cols.get("__damage", ()) if d), None)
+        res = self.labeler(RawChunk(list(cols["__row"]), items, {}, 0, damage=damage))
         payload = res.payload
         if self.layout.fmt == "parquet":
             payload = _ipc_bytes(pa.Table.from_pydict(payload, schema=parquet_schema(self.layout, self._types())))
         return pa.table({
             "payload": pa.array([payload], pa.binary()), "errors": pa.array([res.errors], pa.binary()),
             "counters": [json.dumps({"rows": res.rows, "labelled": res.labelled, "failed": res.failed,
-                                     "cached": res.cached, "truncated": res.truncated, "reasons": res.reasons})],
+                                     "cached": res.cached, "truncated": res.truncated, "reasons": res.reasons,
+                                     "damage": res.damage})],
         })
 
     def _rows(self, batch: Any) -> Any:
@@ -228,140 +229,11 @@ def _default_actors(ray: Any, num_gpus: float) -> int:
     return max(1, int(res.get("CPU", 2)) - 1)  # one CPU stays with the reader
 
 
-def _datasource(info: Any, chunk_rows: int, max_line_bytes: int) -> Any:
-    """A one-task Ray datasource streaming ``info`` through :func:`netral_nlp.batch.readers.read_chunks`."""
-    from ray.data import Datasource, ReadTask
+def label_dump_ray(*args: Any, **kwargs: Any) -> Any:
+    """``label_dump(..., engine="ray")``; lives in :mod:`.ray_dump` (kept here for old imports)."""
+    from .ray_dump import label_dump_ray as run
 
-    class DumpDatasource(Datasource):
-        supports_distributed_reads = False  # the file is on the driver's machine
-
-        def estimate_inmemory_data_size(self) -> int:
-            return info.size
-
-        def get_read_tasks(self, parallelism: int, *args: Any, **kwargs: Any) -> list[Any]:
-            return [ReadTask(lambda: _raw_tables(info, chunk_rows, max_line_bytes), _metadata(info))]
-
-    return DumpDatasource()
-
-
-def _metadata(info: Any) -> Any:
-    import inspect
-
-    from ray.data.block import BlockMetadata
-
-    wanted = {"num_rows": None, "size_bytes": info.size, "exec_stats": None, "input_files": [str(info.path)],
-              "schema": None}
-    params = inspect.signature(BlockMetadata.__init__).parameters
-    return BlockMetadata(**{k: v for k, v in wanted.items() if k in params})
-
-
-def _raw_tables(info: Any, chunk_rows: int, max_line_bytes: int) -> Iterator[Any]:
-    import pyarrow as pa
-
-    from .readers import read_chunks
-
-    schema = pa.schema([("__row", pa.int64()), ("__raw", pa.binary()), ("__error", pa.string()),
-                        ("__excerpt", pa.string())])
-    for chunk in read_chunks(info, None, chunk_rows, max_line_bytes=max_line_bytes):
-        raws, errs, excerpts = [], [], []
-        for item in chunk.items:
-            if isinstance(item, RowError):
-                raws.append(None)
-                errs.append(item.reason)
-                excerpts.append(item.excerpt)
-            else:
-                raws.append(item if isinstance(item, bytes)
-                            else json.dumps(item, ensure_ascii=False, default=str).encode("utf-8", "surrogatepass"))
-                errs.append(None)
-                excerpts.append(None)
-        if chunk.rows:
-            columns = [pa.array(chunk.rows, pa.int64()), pa.array(raws, pa.binary()), pa.array(errs, pa.string()),
-                       pa.array(excerpts, pa.string())]
-            yield pa.table(columns, schema=schema)
-
-
-def label_dump_ray(info: Any, paths: Any, spec: FieldSpec, model: Any, out_fmt: str, out_comp: str | None, *,
-                   keep_fields: bool, threshold: Threshold, overwrite: bool, cache_size: int, max_text_chars: int,
-                   score_digits: int, batch_size: int | None, model_kwargs: dict[str, Any] | None,
-                   ray_options: dict[str, Any] | None, progress: bool) -> Any:
-    """``label_dump(..., engine="ray")`` (called by :func:`netral_nlp.label_dump`)."""
-    import time
-
-    from .dump import DumpSummary
-    from .resume import finish_run, prepare_run
-    from .writers import ByteSink, ParquetSink
-
-    if not isinstance(model, str):
-        raise TypeError("engine='ray' needs a model name, hub id or folder: each Ray actor loads its own copy")
-    opts = dict(ray_options or {})
-    ray = ensure_ray()
-    prepare_run(paths, {}, resume=False, overwrite=overwrite)
-    from ..models.loading import load
-
-    labels = tuple(load(model, **(model_kwargs or {})).labels)  # fail fast, on the driver, for a bad model
-    layout = OutputLayout(out_fmt, labels, spec.id_field is not None, "record" if keep_fields else "none", (),
-                          out_comp, score_digits)
-    layout_args = {"fmt": out_fmt, "labels": (), "with_id": layout.with_id, "keep": layout.keep,
-                   "compression": out_comp, "score_digits": score_digits}
-    spec_args = {"text_fields": list(spec.text_fields), "id_field": spec.id_field, "joiner": spec.joiner}
-    num_gpus = float(opts.get("num_gpus", 0))
-    ctx = ray.data.DataContext.get_current()
-    saved = (ctx.execution_options.preserve_order, ctx.enable_progress_bars)
-    ctx.execution_options.preserve_order = True
-    ctx.enable_progress_bars = progress
-    summary = DumpSummary(str(info.path), str(paths.dst), str(paths.errors))
-    started = time.perf_counter()
-    parquet = ParquetSink(paths.parts, parquet_schema(layout), None) if out_fmt == "parquet" else None
-    out = None if parquet else ByteSink(paths.partial)
-    err = ByteSink(paths.errors_partial)
-    try:
-        if out is not None:
-            out.write(layout.header())
-        ds = ray.data.read_datasource(_datasource(info, int(opts.get("batch_size", 1024)), DEFAULT_MAX_LINE_BYTES))
-        ds = ds.map_batches(
-            RayLabeler, batch_size=None, batch_format="pyarrow",
-            compute=_actor_pool(ray, opts.get("concurrency") or _default_actors(ray, num_gpus)),
-            num_cpus=opts.get("num_cpus", 1), num_gpus=num_gpus or None,
-            fn_constructor_args=(model, spec_args, layout_args, "chunks"),
-            fn_constructor_kwargs=dict(threshold=threshold, cache_size=cache_size, max_text_chars=max_text_chars,
-                                       batch_size=batch_size, model_kwargs=model_kwargs))
-        for batch in ds.iter_batches(batch_size=None, batch_format="pyarrow"):
-            columns = [batch.column(c).to_pylist() for c in ("payload", "errors", "counters")]
-            for payload, errors, counters in zip(*columns):
-                if parquet is not None:
-                    parquet.write(_from_ipc(payload))
-                else:
-                    assert out is not None
-                    out.write(payload)
-                err.write(errors)
-                c = json.loads(counters)
-                summary.rows_read += c["rows"]
-                summary.labelled += c["labelled"]
-                summary.errors += c["failed"]
-                summary.cached += c["cached"]
-                summary.truncated += c["truncated"]
-                for k, v in c["reasons"].items():
-                    summary.error_reasons[k] = summary.error_reasons.get(k, 0) + v
-        if parquet is not None:
-            parquet.sync()
-        for sink in (out, err):
-            if sink is not None:
-                sink.sync()
-                sink.close()
-        finish_run(paths, out_fmt, parquet)
-    except Exception as exc:
-        if type(exc).__module__.startswith("ray"):
-            first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-            raise DataError(f"Ray labelling failed: {first}") from exc
-        raise
-    finally:
-        ctx.execution_options.preserve_order, ctx.enable_progress_bars = saved
-        for sink in (out, err, parquet):
-            if sink is not None:
-                sink.close()
-    summary.seconds = time.perf_counter() - started
-    summary.workers = int(opts.get("concurrency") or _default_actors(ray, num_gpus))
-    return summary
+    return run(*args, **kwargs)
 
 
 __all__ = ["label_dataset_ray", "RayLabeler", "ensure_ray", "label_dump_ray"]

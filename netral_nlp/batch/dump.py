@@ -13,6 +13,13 @@ atomically (temporary file, fsync, rename) every ``checkpoint_rows`` rows or
 byte offsets of both outputs; ``resume=True`` truncates whatever was written after it and
 continues, so the final files equal those of an uninterrupted run. At the end the partial
 files are renamed into place and the checkpoint is removed.
+
+A run holds a lock on its output and errors file (``<file>.lock``, see :mod:`.locks`), so a
+second run on the same files is refused instead of mixing rows; it refuses before reading
+when two of its files are one file, and never replaces an existing output or errors file
+without ``overwrite``. A compressed or Parquet input found cut short or corrupt part-way
+ends the run with :class:`~netral_nlp.DamagedInputError` once every row read before the
+damage is written.
 """
 
 from __future__ import annotations
@@ -20,86 +27,21 @@ from __future__ import annotations
 import os
 import sys
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Sequence
 
-from .labeler import ChunkLabeler, ChunkResult, FieldSpec
+from .labeler import ChunkLabeler, FieldSpec
 from ..models.classifier import Threshold, TopicClassifier
-from ..errors import DataError
+from ..models.fingerprint import file_digest, model_digest
+from ..errors import DamagedInputError, DataError
 from .executors import available_cpus, make_executor
-from .readers import DEFAULT_MAX_LINE_BYTES, InputInfo, csv_header, detect_input, parquet_schema_of, read_chunks
+from .locks import OutputLock
+from .readers import (DEFAULT_MAX_CHUNK_BYTES, DEFAULT_MAX_LINE_BYTES, InputInfo, csv_header, detect_input,
+                      parquet_schema_of, read_chunks)
 from .resume import DumpPaths, RunOutputs, finish_run, prepare_run
+from .summary import COUNTERS, DumpSummary, damage_message
 from .writers import OutputLayout, ParquetSink, detect_output, parquet_schema
-
-
-@dataclass
-class DumpSummary:
-    """What a :func:`label_dump` run did. Counts include rows done before a resume.
-
-    Attributes:
-        rows_read: input rows (labelled + errors; blank lines are not rows).
-        labelled: rows written to ``dst``.
-        errors: rows written to the errors file.
-        cached: labelled rows served from the duplicate cache (not sent to the model).
-        truncated: labelled rows whose text was cut to ``max_text_chars``.
-        blank_lines: blank lines skipped.
-        resumed_rows: rows already done by earlier, interrupted runs.
-        seconds: wall time of this run.
-        error_reasons: error rows per reason (``"invalid JSON"``, ``"missing text"``...).
-    """
-
-    src: str
-    dst: str
-    errors_path: str
-    rows_read: int = 0
-    labelled: int = 0
-    errors: int = 0
-    cached: int = 0
-    truncated: int = 0
-    blank_lines: int = 0
-    resumed_rows: int = 0
-    seconds: float = 0.0
-    workers: int = 1
-    error_reasons: dict[str, int] = field(default_factory=dict)
-
-    @property
-    def rows_per_second(self) -> float:
-        """Rows handled per second by this run (resumed rows excluded)."""
-        return (self.rows_read - self.resumed_rows) / self.seconds if self.seconds > 0 else 0.0
-
-    def errors_exceed(self, max_errors: float | None) -> bool:
-        """Whether the error rows exceed a limit: a count (``>= 1``) or a fraction (``< 1``)."""
-        if max_errors is None:
-            return False
-        if max_errors < 1:
-            return self.rows_read > 0 and self.errors / self.rows_read > max_errors
-        return self.errors > max_errors
-
-    def to_dict(self) -> dict[str, Any]:
-        out = asdict(self)
-        out["rows_per_second"] = round(self.rows_per_second, 1)
-        return out
-
-    def add(self, res: ChunkResult) -> None:
-        self.rows_read += res.rows
-        self.labelled += res.labelled
-        self.errors += res.failed
-        self.cached += res.cached
-        self.truncated += res.truncated
-        self.blank_lines += res.blank
-        for k, v in res.reasons.items():
-            self.error_reasons[k] = self.error_reasons.get(k, 0) + v
-
-
-    def counters(self) -> dict[str, Any]:
-        """The counters a checkpoint stores (a copy)."""
-        out: dict[str, Any] = {k: getattr(self, k) for k in COUNTERS}
-        out["error_reasons"] = dict(self.error_reasons)
-        return out
-
-
-COUNTERS = ("rows_read", "labelled", "errors", "cached", "truncated", "blank_lines", "error_reasons")
 
 
 def label_dump(
@@ -122,6 +64,7 @@ def label_dump(
     cache_size: int = 100_000,
     max_text_chars: int = 50_000,
     max_line_bytes: int = DEFAULT_MAX_LINE_BYTES,
+    max_chunk_bytes: int = DEFAULT_MAX_CHUNK_BYTES,
     score_digits: int = 4,
     checkpoint_rows: int = 100_000,
     checkpoint_seconds: float = 30.0,
@@ -155,6 +98,8 @@ def label_dump(
         max_text_chars: longer texts are cut to this length, labelled and flagged
             ``truncated``; ``0`` = no cap.
         max_line_bytes: a longer JSONL line / CSV line is an error row ("line too long").
+        max_chunk_bytes: a work unit also ends after this many input bytes, so memory is
+            bounded by bytes, not only by rows.
         score_digits: decimals kept in the written scores.
         checkpoint_rows / checkpoint_seconds: how often a checkpoint is written.
         progress: show a progress bar (rows/s, ETA) on stderr.
@@ -169,7 +114,12 @@ def label_dump(
 
     Raises:
         FileNotFoundError, DataError (unreadable input, unknown format, missing column, an
-        existing ``dst`` without ``overwrite``/``resume``, a checkpoint that does not match).
+        existing ``dst`` or errors file without ``overwrite``/``resume``, two of the run's
+        files being one file, a checkpoint that does not match the input, model or options).
+        OutputLockedError (a :class:`DataError`): another live run writes ``dst`` or the
+        errors file. DamagedInputError (a :class:`DataError`): the input is cut short or
+        corrupt part-way; raised after the rows read before the damage are written and the
+        files are in place, with the run's summary as ``.summary``.
     """
     texts = (text_field,) if isinstance(text_field, str) else tuple(text_field)
     spec = FieldSpec(texts, id_field, joiner)
@@ -179,52 +129,98 @@ def label_dump(
     paths = DumpPaths.for_output(dst_path, Path(os.fspath(errors_path)).expanduser() if errors_path else None)
     if not dst_path.parent.is_dir():
         raise FileNotFoundError(f"{dst_path.parent}: no such folder for the output")
-    if dst_path.resolve() == info.path.resolve() or paths.errors.resolve() == info.path.resolve():
-        raise DataError(f"{dst_path}: output would overwrite the input")
+    paths.check_distinct(info.path)
     _check_positive(chunk_size=chunk_size, workers=workers, checkpoint_rows=checkpoint_rows,
-                    max_line_bytes=max_line_bytes)
+                    max_line_bytes=max_line_bytes, max_chunk_bytes=max_chunk_bytes)
     if not isinstance(score_digits, int) or not 0 <= score_digits <= 15:
         raise ValueError(f"score_digits must be an integer in [0, 15], got {score_digits!r}")
-    if engine == "ray":
-        if resume:
-            raise DataError("resume is not supported with engine='ray'; rerun the whole file")
-        from .distributed import label_dump_ray
-
-        return label_dump_ray(info, paths, spec, model, out_fmt, out_comp, keep_fields=keep_fields,
-                              threshold=threshold, overwrite=overwrite, cache_size=cache_size,
-                              max_text_chars=max_text_chars, score_digits=score_digits, batch_size=batch_size,
-                              model_kwargs=model_kwargs, ray_options=ray_options, progress=progress)
-    if engine != "local":
+    if engine not in ("local", "ray"):
         raise ValueError(f"engine must be 'local' or 'ray', got {engine!r}")
-    keep_cols, keep_types = _input_columns(info, spec, keep_fields)
-    fingerprint = {
+    if engine == "ray" and resume:
+        raise DataError("resume is not supported with engine='ray'; rerun the whole file")
+    with OutputLock([paths.dst, paths.errors]):
+        if engine == "ray":
+            from .distributed import label_dump_ray
+
+            summary = label_dump_ray(info, paths, spec, model, out_fmt, out_comp, keep_fields=keep_fields,
+                                     threshold=threshold, overwrite=overwrite, cache_size=cache_size,
+                                     max_text_chars=max_text_chars, score_digits=score_digits, batch_size=batch_size,
+                                     model_kwargs=model_kwargs, ray_options=ray_options, progress=progress,
+                                     max_chunk_bytes=max_chunk_bytes)
+        else:
+            options = _LocalOptions(keep_fields, threshold, resume, overwrite, workers, chunk_size, batch_size,
+                                    cache_size, max_text_chars, max_line_bytes, max_chunk_bytes, score_digits,
+                                    checkpoint_rows, checkpoint_seconds, progress, model_kwargs)
+            summary = _label_local(info, paths, spec, model, out_fmt, out_comp, options)
+    if summary.input_damage:
+        raise DamagedInputError(damage_message(summary), summary)
+    return summary
+
+
+@dataclass(frozen=True)
+class _LocalOptions:
+    """The ``label_dump`` arguments the local engine uses (see there)."""
+
+    keep_fields: bool
+    threshold: Threshold
+    resume: bool
+    overwrite: bool
+    workers: int | None
+    chunk_size: int | None
+    batch_size: int | None
+    cache_size: int
+    max_text_chars: int
+    max_line_bytes: int
+    max_chunk_bytes: int
+    score_digits: int
+    checkpoint_rows: int
+    checkpoint_seconds: float
+    progress: bool
+    model_kwargs: dict[str, Any] | None
+
+
+def _fingerprint(info: InputInfo, paths: DumpPaths, spec: FieldSpec, model: Any, out: tuple[str, str | None],
+                 o: _LocalOptions) -> dict[str, Any]:
+    """What a checkpoint must match to be resumed: input (name, size, time and content),
+    model (name and files), output format and every option that changes the output."""
+    return {
         "src": str(info.path.resolve()), "src_size": info.size, "src_mtime_ns": info.path.stat().st_mtime_ns,
-        "input_format": info.fmt, "output": [out_fmt, out_comp], "errors": str(paths.errors.resolve()),
+        "src_digest": file_digest(info.path), "input_format": info.fmt, "output": list(out),
+        "errors": str(paths.errors.resolve()),
         "model": model if isinstance(model, str) else os.fspath(model) if isinstance(model, os.PathLike)
-        else f"<{type(model).__name__}>", "model_kwargs": _jsonable(model_kwargs or {}),
-        "text_fields": list(texts), "id_field": id_field, "joiner": joiner, "keep_fields": keep_fields,
-        "threshold": _jsonable(threshold), "score_digits": score_digits, "max_text_chars": max_text_chars,
+        else f"<{type(model).__name__}>", "model_digest": model_digest(model),
+        "model_kwargs": _jsonable(o.model_kwargs or {}), "text_fields": list(spec.text_fields),
+        "id_field": spec.id_field, "joiner": spec.joiner, "keep_fields": o.keep_fields,
+        "threshold": _jsonable(o.threshold), "score_digits": o.score_digits, "max_text_chars": o.max_text_chars,
     }
-    ckpt = prepare_run(paths, fingerprint, resume=resume, overwrite=overwrite)
-    summary = DumpSummary(str(info.path), str(dst_path), str(paths.errors))
+
+
+def _label_local(info: InputInfo, paths: DumpPaths, spec: FieldSpec, model: Any, out_fmt: str,
+                 out_comp: str | None, o: _LocalOptions) -> DumpSummary:
+    """The local engine: in-process or forked workers, checkpointed, resumable."""
+    keep_cols, keep_types = _input_columns(info, spec, o.keep_fields)
+    fingerprint = _fingerprint(info, paths, spec, model, (out_fmt, out_comp), o)
+    ckpt = prepare_run(paths, fingerprint, resume=o.resume, overwrite=o.overwrite)
+    summary = DumpSummary(str(info.path), str(paths.dst), str(paths.errors))
     if ckpt is not None:
         for name in COUNTERS:
             setattr(summary, name, ckpt["counters"][name])
         summary.resumed_rows = summary.rows_read
 
-    clf = _load_model(model, model_kwargs)
+    clf = _load_model(model, o.model_kwargs)
     from ..models.linear import LinearTopicClassifier
 
     is_linear = isinstance(clf, LinearTopicClassifier)
+    workers = o.workers
     if workers is None:
         workers = min(available_cpus(), 8) if is_linear else 1
     elif workers > 1 and not is_linear:
         raise ValueError("workers > 1 is only for the TF-IDF model; other models use threads in one process")
-    keep = "none" if not keep_fields else "columns" if keep_cols is not None and out_fmt != "jsonl" else "record"
-    layout = OutputLayout(out_fmt, tuple(clf.labels), id_field is not None, keep, tuple(keep_cols or ()),
-                          out_comp, score_digits)
-    labeler = ChunkLabeler(clf, spec, layout, threshold=threshold, cache_size=cache_size,
-                           max_text_chars=max_text_chars, batch_size=batch_size)
+    keep = "none" if not o.keep_fields else "columns" if keep_cols is not None and out_fmt != "jsonl" else "record"
+    layout = OutputLayout(out_fmt, tuple(clf.labels), spec.id_field is not None, keep, tuple(keep_cols or ()),
+                          out_comp, o.score_digits)
+    labeler = ChunkLabeler(clf, spec, layout, threshold=o.threshold, cache_size=o.cache_size,
+                           max_text_chars=o.max_text_chars, batch_size=o.batch_size)
     summary.workers = workers
     schema = parquet_schema(layout, keep_types) if out_fmt == "parquet" else None
     if ckpt is not None and ckpt["state"] == "finishing":  # interrupted while moving files into place
@@ -232,10 +228,10 @@ def label_dump(
         finish_run(paths, out_fmt, parts)
         return summary
     run = RunOutputs(paths, layout, ckpt, schema)
-    columns = None if keep_fields or info.fmt != "parquet" else spec_columns(info, spec)
-    chunks = read_chunks(info, ckpt["position"] if ckpt else None,
-                         chunk_size or (2_000 if is_linear else 1_024), columns=columns, max_line_bytes=max_line_bytes)
-    bar = _progress_bar(info, ckpt, progress)
+    columns = None if o.keep_fields or info.fmt != "parquet" else spec_columns(info, spec)
+    chunks = read_chunks(info, ckpt["position"] if ckpt else None, o.chunk_size or (2_000 if is_linear else 1_024),
+                         columns=columns, max_line_bytes=o.max_line_bytes, max_chunk_bytes=o.max_chunk_bytes)
+    bar = _progress_bar(info, ckpt, o.progress)
     executor = make_executor(labeler, workers)
     started = time.perf_counter()
     last_ckpt, rows_at_ckpt = started, summary.rows_read
@@ -249,7 +245,7 @@ def label_dump(
             bar.set_postfix_str(f"{summary.rows_read:,} rows, {rate:,.0f} rows/s, {summary.errors:,} errors",
                                 refresh=False)
             now = time.perf_counter()
-            if summary.rows_read - rows_at_ckpt >= checkpoint_rows or now - last_ckpt >= checkpoint_seconds:
+            if summary.rows_read - rows_at_ckpt >= o.checkpoint_rows or now - last_ckpt >= o.checkpoint_seconds:
                 run.checkpoint(fingerprint)
                 last_ckpt, rows_at_ckpt = now, summary.rows_read
         run.checkpoint(fingerprint, state="finishing")

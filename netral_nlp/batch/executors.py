@@ -13,6 +13,9 @@ import multiprocessing as mp
 import os
 import queue
 import signal
+import sys
+import threading
+import time
 import traceback
 from typing import Any, Callable, Iterable, Iterator
 
@@ -124,9 +127,48 @@ class ForkExecutor:
         self._results.cancel_join_thread()
 
 
+def die_with_parent(parent: int, poll_seconds: float = 0.5) -> None:
+    """Make this (forked) process exit as soon as ``parent`` dies, whatever it is doing.
+
+    On Linux the kernel sends SIGKILL when the parent exits (``prctl(PR_SET_PDEATHSIG)``);
+    elsewhere a daemon thread polls ``os.getppid()``. Either way a worker busy labelling,
+    or blocked writing to a pipe nobody reads, cannot outlive a ``kill -9`` of the run and
+    keep its memory, or the stdout of a ``| tee`` pipeline, forever.
+    """
+    if not _set_parent_death_signal(signal.SIGKILL):
+        threading.Thread(target=_watch_parent, args=(parent, poll_seconds), daemon=True,
+                         name="netral-nlp-parent-watch").start()
+    if os.getppid() != parent:  # the parent died before the signal was armed
+        os._exit(1)
+
+
+def _set_parent_death_signal(sig: int) -> bool:
+    """``prctl(PR_SET_PDEATHSIG, sig)``; ``False`` where it is not available."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        return int(libc.prctl(_PR_SET_PDEATHSIG, sig, 0, 0, 0)) == 0
+    except (OSError, AttributeError):  # pragma: no cover - no usable libc
+        return False
+
+
+_PR_SET_PDEATHSIG = 1
+
+
+def _watch_parent(parent: int, poll_seconds: float) -> None:
+    while os.getppid() == parent:
+        time.sleep(poll_seconds)
+    os._exit(1)
+
+
 def _worker_main(labeler: Labeler, tasks: Any, results: Any, parent: int) -> None:
     """Worker loop: label chunks until told to stop or the parent disappears."""
+    die_with_parent(parent)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the parent's "checkpoint, then stop" handler
     # Never block at exit on results nobody will read (parent gone, e.g. after kill -9).
     results.cancel_join_thread()
     while os.getppid() == parent:
@@ -152,4 +194,4 @@ def make_executor(labeler: Labeler, workers: int) -> InlineExecutor | ForkExecut
     return ForkExecutor(labeler, workers)
 
 
-__all__ = ["InlineExecutor", "ForkExecutor", "make_executor", "available_cpus", "can_fork"]
+__all__ = ["InlineExecutor", "ForkExecutor", "make_executor", "available_cpus", "can_fork", "die_with_parent"]

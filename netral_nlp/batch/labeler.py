@@ -16,20 +16,25 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections import OrderedDict
 from dataclasses import dataclass, field
-from typing import Any, Hashable
+from typing import Any
 
 import numpy as np
 
 from ..models.classifier import TopicClassifier, Threshold
 from ..models.fastlinear import make_scorer
+from .cache import BoundedCache, entry_bytes
 from .writers import OutputLayout, encode_rows
 
 MISSING: Any = object()
 """Sentinel: a field path that does not exist in a record."""
 
 EXCERPT_CHARS = 200
+DEFAULT_CACHE_BYTES = 128 * 1024 * 1024
+"""Byte bound of each duplicate cache (besides its entry count, ``cache_size``)."""
+SCORE_BATCH_CHARS = 2_000_000
+"""Texts go to the model in batches of at most this many characters (at least one text),
+so the model's working memory is bounded however long the texts of a chunk are."""
 
 
 @dataclass(frozen=True)
@@ -52,6 +57,8 @@ class RawChunk:
             a checkpoint stores to resume from.
         progress: progress units (bytes of the file as stored, or rows) consumed so far.
         blank: blank lines skipped inside this chunk (not rows).
+        damage: set on the last chunk of a damaged input (what was wrong, where); the rows
+            before it are all in this or earlier chunks.
     """
 
     rows: list[int]
@@ -59,6 +66,7 @@ class RawChunk:
     position: dict[str, Any]
     progress: int
     blank: int = 0
+    damage: str | None = None
 
 
 @dataclass
@@ -76,6 +84,7 @@ class ChunkResult:
     truncated: int = 0
     blank: int = 0
     reasons: dict[str, int] = field(default_factory=dict)
+    damage: str | None = None
 
 
 @dataclass(frozen=True)
@@ -171,30 +180,6 @@ def parse_json_line(line: bytes) -> tuple[dict[str, Any] | None, str | None]:
     return rec, None
 
 
-class BoundedCache:
-    """A least-recently-used dict holding at most ``capacity`` entries (0 disables it)."""
-
-    def __init__(self, capacity: int) -> None:
-        self.capacity = max(0, int(capacity))
-        self._data: OrderedDict[Hashable, Any] = OrderedDict()
-
-    def get(self, key: Hashable) -> Any:
-        value = self._data.get(key)
-        if value is not None:
-            self._data.move_to_end(key)
-        return value
-
-    def put(self, key: Hashable, value: Any) -> None:
-        if not self.capacity:
-            return
-        self._data[key] = value
-        if len(self._data) > self.capacity:
-            self._data.popitem(last=False)
-
-    def __len__(self) -> int:
-        return len(self._data)
-
-
 def _digest(text: str, person: bytes) -> bytes:
     return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16, person=person).digest()
 
@@ -230,13 +215,16 @@ class ChunkLabeler:
         clf.resolve_thresholds(threshold)  # fail early on a bad threshold
         self.threshold = threshold
         self._score = make_scorer(clf, batch_size=batch_size)
-        self._raw = BoundedCache(cache_size)
-        self._norm = BoundedCache(cache_size)
         self._empty = ((), tuple(0.0 for _ in clf.labels))
+        # every entry has the same shape: a 16-byte digest -> (labels, scores)
+        size = entry_bytes(_digest("", b"raw"), (tuple(clf.labels), self._empty[1]))
+        self._raw = BoundedCache(cache_size, DEFAULT_CACHE_BYTES, lambda key, value: size)
+        self._norm = BoundedCache(cache_size, DEFAULT_CACHE_BYTES, lambda key, value: size)
+        self._keep_records = layout.keep != "none"
 
     def __call__(self, chunk: RawChunk) -> ChunkResult:
         res = ChunkResult(payload=None, errors=b"", position=chunk.position, progress=chunk.progress,
-                          rows=len(chunk.items), blank=chunk.blank)
+                          rows=len(chunk.items), blank=chunk.blank, damage=chunk.damage)
         err_lines: list[str] = []
         done: list[list[Any]] = []  # [row, id, value-or-pending-index, truncated, record]
         pending: list[str] = []
@@ -292,7 +280,7 @@ class ChunkLabeler:
                             res.cached += 1
                             pending_raw[idx].append(rkey)
                         value = idx
-            done.append([row, rid, value, cut, rec])
+            done.append([row, rid, value, cut, rec if self._keep_records else None])
         if pending:
             values = self._label(pending)
             for nkey, idx in pending_at.items():
@@ -308,10 +296,13 @@ class ChunkLabeler:
         return res
 
     def _label(self, texts: list[str]) -> list[tuple[tuple[str, ...], tuple[float, ...]]]:
-        scores = np.asarray(self._score(texts), dtype=np.float64)
-        labels = self.clf.decide(scores, self.threshold)
-        rounded = np.round(scores, self.layout.score_digits).tolist()
-        return [(tuple(lab), tuple(row)) for lab, row in zip(labels, rounded)]
+        out: list[tuple[tuple[str, ...], tuple[float, ...]]] = []
+        for batch in char_batches(texts, SCORE_BATCH_CHARS):
+            scores = np.asarray(self._score(batch), dtype=np.float64)
+            labels = self.clf.decide(scores, self.threshold)
+            rounded = np.round(scores, self.layout.score_digits).tolist()
+            out.extend((tuple(lab), tuple(row)) for lab, row in zip(labels, rounded))
+        return out
 
     @staticmethod
     def _fail(res: ChunkResult, lines: list[str], row: int, rid: Any, reason: str, excerpt: str) -> None:
@@ -320,6 +311,23 @@ class ChunkLabeler:
         res.reasons[category] = res.reasons.get(category, 0) + 1
         lines.append(json.dumps({"row": row, "id": rid, "reason": reason, "excerpt": excerpt},
                                 ensure_ascii=False, default=str))
+
+
+def char_batches(texts: list[str], max_chars: int) -> list[list[str]]:
+    """``texts`` cut into consecutive batches of at most ``max_chars`` characters (a longer
+    text is a batch of its own)."""
+    batches: list[list[str]] = []
+    current: list[str] = []
+    size = 0
+    for text in texts:
+        if current and size + len(text) > max_chars:
+            batches.append(current)
+            current, size = [], 0
+        current.append(text)
+        size += len(text)
+    if current:
+        batches.append(current)
+    return batches
 
 
 def _record_excerpt(rec: dict[str, Any]) -> str:

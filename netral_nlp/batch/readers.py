@@ -16,27 +16,27 @@ rows are positions in the file.
 from __future__ import annotations
 
 import contextlib
-import csv
-import gzip
-import io
 import os
-import re
 import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO, Iterator
 
+from .compressed import BUFFER as _BUFFER
+from .compressed import damage_of
+from .compressed import open_stream as _open_stream
 from .labeler import EXCERPT_CHARS, RawChunk, RowError
-from ..errors import DataError, MissingDependencyError
+from ..errors import DamagedInputError, DataError
 from .writers import split_suffixes
 
 GZIP_MAGIC = b"\x1f\x8b"
 ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
 PARQUET_MAGIC = b"PAR1"
 DEFAULT_MAX_LINE_BYTES = 32 * 1024 * 1024
-_BUFFER = 1 << 20
-_SURROGATE = re.compile("[\udc80-\udcff]")
+DEFAULT_MAX_CHUNK_BYTES = 8 * 1024 * 1024
+"""A chunk ends after this many input bytes even if it has fewer than ``chunk_rows`` rows,
+so memory is bounded by bytes whatever the size of the rows."""
 
 
 @dataclass(frozen=True)
@@ -75,23 +75,10 @@ def detect_input(path: str | os.PathLike[str], fmt: str | None = None) -> InputI
 
 @contextlib.contextmanager
 def open_stream(info: InputInfo) -> Iterator[tuple[BinaryIO, BinaryIO]]:
-    """``(decompressed stream, raw file)``; ``raw.tell()`` measures progress on disk."""
-    raw = open(info.path, "rb", buffering=_BUFFER)
-    try:
-        if info.compression == "gzip":
-            stream: Any = io.BufferedReader(gzip.GzipFile(fileobj=raw, mode="rb"), buffer_size=_BUFFER)
-        elif info.compression == "zstd":
-            try:
-                import zstandard
-            except ImportError as exc:  # pragma: no cover - zstandard is a core dependency
-                raise MissingDependencyError("reading .zst files", "zstd", "zstandard") from exc
-            reader = zstandard.ZstdDecompressor().stream_reader(raw, read_across_frames=True)
-            stream = io.BufferedReader(reader, buffer_size=_BUFFER)
-        else:
-            stream = raw
-        yield stream, raw
-    finally:
-        raw.close()
+    """``(decompressed stream, raw file)``; ``raw.tell()`` measures progress on disk.
+    Damage in a compressed stream ends it early: see :func:`~.compressed.damage_of`."""
+    with _open_stream(info.path, info.compression) as pair:
+        yield pair
 
 
 def _skip_to(stream: BinaryIO, info: InputInfo, offset: int) -> None:
@@ -109,28 +96,38 @@ def _skip_to(stream: BinaryIO, info: InputInfo, offset: int) -> None:
 
 
 def read_chunks(info: InputInfo, position: dict[str, Any] | None, chunk_rows: int, *,
-                columns: list[str] | None = None, max_line_bytes: int = DEFAULT_MAX_LINE_BYTES) -> Iterator[RawChunk]:
-    """Chunks of at most ``chunk_rows`` rows from ``position`` (``None``: the start).
+                columns: list[str] | None = None, max_line_bytes: int = DEFAULT_MAX_LINE_BYTES,
+                max_chunk_bytes: int = DEFAULT_MAX_CHUNK_BYTES) -> Iterator[RawChunk]:
+    """Chunks of at most ``chunk_rows`` rows and about ``max_chunk_bytes`` input bytes from
+    ``position`` (``None``: the start).
 
     Args:
         columns: Parquet columns to read (``None``: all).
         max_line_bytes: a JSONL line or CSV record longer than this becomes an error row
             (its bytes are skipped without being held in memory).
+        max_chunk_bytes: a chunk ends once its rows hold this many bytes (at least one row).
+
+    The last chunk's ``damage`` is set when a compressed (or Parquet) input turned out to be
+    cut short or corrupt: every row before the damage has been yielded; a last line cut in
+    the middle is an error row ("input cut short").
     """
     if info.fmt == "jsonl":
-        return _jsonl_chunks(info, position or {}, chunk_rows, max_line_bytes)
+        return _jsonl_chunks(info, position or {}, chunk_rows, max_line_bytes, max_chunk_bytes)
     if info.fmt in ("csv", "tsv"):
-        return _csv_chunks(info, position or {}, chunk_rows, max_line_bytes)
-    return _parquet_chunks(info, position or {}, chunk_rows, columns)
+        from .csv_reader import csv_chunks
+
+        return csv_chunks(info, position or {}, chunk_rows, max_line_bytes, max_chunk_bytes)
+    return _parquet_chunks(info, position or {}, chunk_rows, columns, max_chunk_bytes)
 
 
-def _jsonl_chunks(info: InputInfo, pos: dict[str, Any], chunk_rows: int, max_line: int) -> Iterator[RawChunk]:
+def _jsonl_chunks(info: InputInfo, pos: dict[str, Any], chunk_rows: int, max_line: int,
+                  max_bytes: int) -> Iterator[RawChunk]:
     offset, line_no = int(pos.get("offset", 0)), int(pos.get("next_row", 1)) - 1
     with open_stream(info) as (stream, raw):
         _skip_to(stream, info, offset)
         rows: list[int] = []
         items: list[Any] = []
-        blank = 0
+        blank = size = 0
         readline = stream.readline
         while True:
             line = readline(max_line + 1)
@@ -138,118 +135,38 @@ def _jsonl_chunks(info: InputInfo, pos: dict[str, Any], chunk_rows: int, max_lin
                 break
             offset += len(line)
             line_no += 1
+            size += len(line)
             if len(line) > max_line and not line.endswith(b"\n"):
-                size = len(line)
+                skipped = len(line)
                 while line and not line.endswith(b"\n"):
                     line = readline(_BUFFER)
                     offset += len(line)
-                    size += len(line)
+                    skipped += len(line)
                 rows.append(line_no)
-                items.append(RowError(f"line too long: more than {max_line} bytes ({size})"))
+                items.append(RowError(f"line too long: more than {max_line} bytes ({skipped})"))
             elif line.isspace():
                 blank += 1
             else:
                 rows.append(line_no)
-                items.append(line)
-            if len(items) >= chunk_rows:
+                items.append(_cut_short(line) if not line.endswith(b"\n") and damage_of(stream) else line)
+            if len(items) >= chunk_rows or size >= max_bytes:
                 yield RawChunk(rows, items, {"offset": offset, "next_row": line_no + 1}, raw.tell(), blank)
-                rows, items, blank = [], [], 0
-        yield RawChunk(rows, items, {"offset": offset, "next_row": line_no + 1}, raw.tell(), blank)
+                rows, items, blank, size = [], [], 0, 0
+        yield RawChunk(rows, items, {"offset": offset, "next_row": line_no + 1}, raw.tell(), blank,
+                       damage=damage_of(stream))
 
 
-def _csv_chunks(info: InputInfo, pos: dict[str, Any], chunk_rows: int, max_line: int) -> Iterator[RawChunk]:
-    offset, row = int(pos.get("offset", 0)), int(pos.get("next_row", 1)) - 1
-    header: list[str] | None = pos.get("header")
-    delimiter = "\t" if info.fmt == "tsv" else ","
-    consumed = [offset]
-    if csv.field_size_limit() < max_line:  # process-wide setting of the csv module; only ever raised
-        csv.field_size_limit(max_line)
-    with open_stream(info) as (stream, raw):
-        _skip_to(stream, info, offset)
-
-        lines = _CsvLines(stream, max_line, consumed)
-        reader = csv.reader(lines, delimiter=delimiter)
-        if header is None:
-            try:
-                header = next(reader)
-            except StopIteration:
-                header = []
-            except (csv.Error, _LineTooLong) as exc:
-                raise DataError(f"{info.path}: unreadable CSV header ({exc})") from exc
-            if header:
-                header[0] = header[0].lstrip("\ufeff")
-            if not header or _SURROGATE.search("".join(header)):
-                raise DataError(f"{info.path}: missing or non-UTF-8 CSV header")
-            dupes = sorted({h for h in header if header.count(h) > 1})
-            if dupes:
-                raise DataError(f"{info.path}: duplicate CSV column names {dupes}")
-        n_cols = len(header)
-        rows: list[int] = []
-        items: list[Any] = []
-        blank = 0
-        while True:
-            try:
-                values = next(reader)
-            except StopIteration:
-                break
-            except (csv.Error, _LineTooLong) as exc:
-                row += 1
-                rows.append(row)
-                items.append(RowError(f"invalid CSV: {exc}" if isinstance(exc, csv.Error) else str(exc)))
-                continue
-            if not values:
-                blank += 1
-                continue
-            row += 1
-            rows.append(row)
-            joined = ",".join(values)
-            if _SURROGATE.search(joined):
-                items.append(RowError("invalid UTF-8: undecodable bytes in the record", _excerpt(joined)))
-            elif len(values) != n_cols:
-                items.append(RowError(f"wrong number of CSV fields: {len(values)}, header has {n_cols}",
-                                      _excerpt(joined)))
-            else:
-                items.append(dict(zip(header, values)))
-            if len(items) >= chunk_rows:
-                yield RawChunk(rows, items, {"offset": consumed[0], "next_row": row + 1, "header": header},
-                               raw.tell(), blank)
-                rows, items, blank = [], [], 0
-        yield RawChunk(rows, items, {"offset": consumed[0], "next_row": row + 1, "header": header}, raw.tell(), blank)
-
-
-class _LineTooLong(Exception):
-    pass
-
-
-class _CsvLines:
-    """Decoded lines for ``csv.reader``, counting bytes consumed; a line longer than
-    ``max_line`` is skipped and reported by raising :class:`_LineTooLong` (the iterator
-    stays usable, and the reader starts a fresh record on the next call)."""
-
-    def __init__(self, stream: BinaryIO, max_line: int, consumed: list[int]) -> None:
-        self.stream, self.max_line, self.consumed = stream, max_line, consumed
-
-    def __iter__(self) -> "_CsvLines":
-        return self
-
-    def __next__(self) -> str:
-        b = self.stream.readline(self.max_line + 1)
-        if not b:
-            raise StopIteration
-        self.consumed[0] += len(b)
-        if len(b) > self.max_line and not b.endswith(b"\n"):
-            size = len(b)
-            while b and not b.endswith(b"\n"):
-                b = self.stream.readline(_BUFFER)
-                self.consumed[0] += len(b)
-                size += len(b)
-            raise _LineTooLong(f"line too long: more than {self.max_line} bytes ({size})")
-        return b.decode("utf-8", "surrogateescape")
+def _cut_short(line: bytes) -> RowError:
+    """The last line of a damaged stream, cut in the middle."""
+    excerpt = line[:EXCERPT_CHARS].decode("utf-8", "replace")
+    return RowError(f"input cut short: the last line read is incomplete ({len(line):,} bytes, no line end)", excerpt)
 
 
 def csv_header(info: InputInfo) -> list[str]:
     """The header of a CSV/TSV file (to validate field names before labelling)."""
-    for chunk in _csv_chunks(info, {}, 1, DEFAULT_MAX_LINE_BYTES):
+    from .csv_reader import csv_chunks
+
+    for chunk in csv_chunks(info, {}, 1, DEFAULT_MAX_LINE_BYTES, DEFAULT_MAX_CHUNK_BYTES):
         return list(chunk.position["header"])
     return []  # pragma: no cover
 
@@ -257,44 +174,110 @@ def csv_header(info: InputInfo) -> list[str]:
 @contextlib.contextmanager
 def parquet_file(info: InputInfo) -> Iterator[Any]:
     """A ``pyarrow.parquet.ParquetFile``; a gzip/zstd-wrapped file is first decompressed
-    to a temporary file (streamed, so memory stays flat)."""
-    import pyarrow.parquet as pq
+    to a temporary file (streamed, so memory stays flat).
 
+    Raises:
+        DamagedInputError: the file (or its compressed wrapping) is cut short or corrupt.
+    """
     if info.compression is None:
-        yield pq.ParquetFile(str(info.path))
+        yield _open_parquet(info, info.path)
         return
     with tempfile.TemporaryDirectory(prefix="netral-nlp-") as tmp:
         target = Path(tmp) / "input.parquet"
         with open_stream(info) as (stream, _), open(target, "wb") as out:
             shutil.copyfileobj(stream, out, _BUFFER)
-        yield pq.ParquetFile(str(target))
+            damage = damage_of(stream)
+        if damage:
+            raise DamagedInputError(f"{info.path}: damaged input: {damage}; no row could be read")
+        yield _open_parquet(info, target)
 
 
-def _parquet_chunks(info: InputInfo, pos: dict[str, Any], chunk_rows: int, columns: list[str] | None) -> Iterator[RawChunk]:
-    done = int(pos.get("offset", 0))
+def _open_parquet(info: InputInfo, path: Path) -> Any:
+    import pyarrow.parquet as pq
+
+    try:
+        return pq.ParquetFile(str(path))
+    except (OSError, ValueError) as exc:  # pyarrow's ArrowInvalid is a ValueError
+        raise DamagedInputError(f"{info.path}: damaged Parquet file ({exc}); no row could be read") from exc
+
+
+def _parquet_chunks(info: InputInfo, pos: dict[str, Any], chunk_rows: int, columns: list[str] | None,
+                    max_bytes: int) -> Iterator[RawChunk]:
+    """Parquet rows in chunks of at most ``chunk_rows`` rows and about ``max_bytes`` bytes.
+
+    Batches are sized from the file's metadata; a batch that decodes much wider than that
+    (dictionary-encoded repeats) is cut into pieces and the reader restarts at the next
+    row with batches sized from what was seen."""
+    row = int(pos.get("offset", 0))
+    damage = None
     with parquet_file(info) as pf:
-        meta = pf.metadata
-        groups, seen = [], 0
-        for g in range(meta.num_row_groups):
-            n = meta.row_group(g).num_rows
-            if not groups and seen + n <= done:
-                seen += n  # whole row group already labelled
-            else:
-                groups.append(g)
-        skip = done - seen
-        row = done
-        if groups:
-            for batch in pf.iter_batches(batch_size=chunk_rows, row_groups=groups, columns=columns):
-                if skip:
-                    cut = min(skip, batch.num_rows)
-                    batch, skip = batch.slice(cut), skip - cut
-                    if not batch.num_rows:
-                        continue
-                items = batch.to_pylist()
-                rows = list(range(row + 1, row + len(items) + 1))
-                row += len(items)
-                yield RawChunk(rows, items, {"offset": row, "next_row": row + 1}, row)
-        yield RawChunk([], [], {"offset": row, "next_row": row + 1}, row)
+        batch_rows = max(1, min(chunk_rows, int(max_bytes // _row_width(pf.metadata, row))))
+        while damage is None:
+            restart = False
+            batches = _batches_from(pf, row, batch_rows, columns)
+            while True:
+                try:
+                    batch = next(batches)
+                except StopIteration:
+                    break
+                except (OSError, ValueError) as exc:  # a corrupt page or row group part-way through
+                    damage = f"Parquet data corrupt after row {row:,} ({exc})"
+                    break
+                for piece in _pieces(batch, max_bytes):
+                    items = piece.to_pylist()
+                    rows = list(range(row + 1, row + len(items) + 1))
+                    row += len(items)
+                    yield RawChunk(rows, items, {"offset": row, "next_row": row + 1}, row)
+                if batch.num_rows > 1 and batch.nbytes > 2 * max_bytes:
+                    batch_rows = max(1, int(max_bytes * batch.num_rows // batch.nbytes))
+                    restart = True
+                    break
+            if not restart:
+                break
+        yield RawChunk([], [], {"offset": row, "next_row": row + 1}, row, damage=damage)
+
+
+def _row_width(meta: Any, done: int) -> float:
+    """Widest bytes-per-row of the row groups from row ``done`` on (from the metadata)."""
+    widest, seen = 1.0, 0
+    for g in range(meta.num_row_groups):
+        group = meta.row_group(g)
+        if seen + group.num_rows > done:
+            widest = max(widest, group.total_byte_size / max(1, group.num_rows))
+        seen += group.num_rows
+    return widest
+
+
+def _batches_from(pf: Any, done: int, batch_rows: int, columns: list[str] | None) -> Iterator[Any]:
+    """Record batches from row ``done`` on (whole row groups before it are skipped)."""
+    meta = pf.metadata
+    groups, seen = [], 0
+    for g in range(meta.num_row_groups):
+        n = meta.row_group(g).num_rows
+        if not groups and seen + n <= done:
+            seen += n
+        else:
+            groups.append(g)
+    if not groups:
+        return
+    skip = done - seen
+    for batch in pf.iter_batches(batch_size=batch_rows, row_groups=groups, columns=columns):
+        if skip:
+            cut = min(skip, batch.num_rows)
+            batch, skip = batch.slice(cut), skip - cut
+            if not batch.num_rows:
+                continue
+        yield batch
+
+
+def _pieces(batch: Any, max_bytes: int) -> Iterator[Any]:
+    """``batch`` sliced into pieces of about ``max_bytes`` (at least one row each)."""
+    if batch.nbytes <= max_bytes or batch.num_rows <= 1:
+        yield batch
+        return
+    step = max(1, int(max_bytes * batch.num_rows // batch.nbytes))
+    for start in range(0, batch.num_rows, step):
+        yield batch.slice(start, step)
 
 
 def parquet_schema_of(info: InputInfo) -> Any:
@@ -308,9 +291,5 @@ def parquet_rows(info: InputInfo) -> int:
         return int(pf.metadata.num_rows)
 
 
-def _excerpt(text: str) -> str:
-    return text[:EXCERPT_CHARS].encode("utf-8", "replace").decode("utf-8")
-
-
 __all__ = ["InputInfo", "detect_input", "read_chunks", "open_stream", "csv_header", "parquet_schema_of",
-           "parquet_rows", "parquet_file", "DEFAULT_MAX_LINE_BYTES"]
+           "parquet_rows", "parquet_file", "DEFAULT_MAX_LINE_BYTES", "DEFAULT_MAX_CHUNK_BYTES"]

@@ -21,9 +21,18 @@ from typing import Any
 
 from .labeler import ChunkResult
 from ..errors import DataError
+from .locks import lock_path
 from .writers import ByteSink, OutputLayout, ParquetSink, split_suffixes, write_json_atomic
 
 CHECKPOINT_VERSION = 1
+ADDED_OPTIONS = ("src_digest", "model_digest")
+"""Fingerprint entries added after version 1: a checkpoint written before them lacks them,
+and resuming it checks the rest (as the version that wrote it did)."""
+_WHAT_CHANGED = {
+    "src": "the input file", "src_size": "the input's size", "src_mtime_ns": "the input's modification time",
+    "src_digest": "the input's content (first or last MiB)", "model": "the model",
+    "model_digest": "the model's files (config, weights or vocabulary)",
+}
 
 
 @dataclass(frozen=True)
@@ -49,6 +58,36 @@ class DumpPaths:
             errors = dst.with_name(stem + ".errors.jsonl")
         return cls(dst, errors, dst.with_name(dst.name + ".partial"), errors.with_name(errors.name + ".partial"),
                    dst.with_name(dst.name + ".parts"), dst.with_name(dst.name + ".checkpoint.json"))
+
+    def check_distinct(self, src: Path) -> None:
+        """Refuse, before anything is read, when two of the files a run touches are one file
+        (the same path, a symlink to it, or a hard link): ``--errors`` equal to ``-o``, an
+        output over the input...
+
+        Raises:
+            DataError: naming the two roles and the file.
+        """
+        roles = [("the input", src), ("the output", self.dst), ("the errors file", self.errors),
+                 ("the checkpoint", self.checkpoint), ("the partial output", self.partial),
+                 ("the partial errors file", self.errors_partial), ("the Parquet parts folder", self.parts),
+                 ("the output's lock file", lock_path(self.dst)),
+                 ("the errors file's lock file", lock_path(self.errors))]
+        seen: dict[Any, str] = {}
+        for role, path in roles:
+            key = _file_key(path)
+            if key in seen:
+                raise DataError(f"{seen[key]} and {role} are the same file ({path}); "
+                                "choose distinct files (see -o and --errors)")
+            seen[key] = role
+
+
+def _file_key(path: Path) -> Any:
+    """What identifies a file: device and inode when it exists, else its resolved path."""
+    try:
+        st = path.stat()
+        return ("inode", st.st_dev, st.st_ino)
+    except OSError:
+        return ("path", str(path.resolve()))
 
 
 class RunOutputs:
@@ -135,11 +174,11 @@ def prepare_run(paths: DumpPaths, fingerprint: dict[str, Any], *, resume: bool, 
                 raise ValueError(f"version {ckpt.get('version')}")
         except (ValueError, OSError) as exc:
             raise DataError(f"{paths.checkpoint}: unreadable checkpoint ({exc}); start again with --overwrite") from exc
-        old = ckpt["options"]
-        changed = sorted(k for k in set(old) | set(fingerprint) if old.get(k) != fingerprint.get(k))
+        changed = changed_options(ckpt["options"], fingerprint)
         if changed:
             raise DataError(f"cannot resume: {', '.join(changed)} changed since the interrupted run "
-                            f"(checkpoint {paths.checkpoint}); rerun with the same options or use --overwrite")
+                            f"(checkpoint {paths.checkpoint}); the output would mix two runs. Rerun with the "
+                            "same input, model and options, or start again with --overwrite")
         return ckpt
     if paths.checkpoint.exists() and not overwrite:
         raise DataError(f"{paths.checkpoint}: an interrupted run left a checkpoint; "
@@ -149,6 +188,11 @@ def prepare_run(paths: DumpPaths, fingerprint: dict[str, Any], *, resume: bool, 
     if paths.dst.exists() and not overwrite:
         hint = " (it is complete: there is no checkpoint to resume)" if resume else ""
         raise DataError(f"{paths.dst}: already exists{hint}; pass --overwrite to replace it")
+    if paths.errors.is_dir():
+        raise DataError(f"{paths.errors}: is a folder")
+    if paths.errors.exists() and not overwrite:
+        raise DataError(f"{paths.errors}: an errors file already exists (from an earlier run whose output has the "
+                        "same name stem?); pass --overwrite to replace it or --errors to write elsewhere")
     for stale in (paths.checkpoint, paths.partial, paths.errors_partial):
         stale.unlink(missing_ok=True)
     if paths.parts.exists():
@@ -156,4 +200,11 @@ def prepare_run(paths: DumpPaths, fingerprint: dict[str, Any], *, resume: bool, 
     return None
 
 
-__all__ = ["DumpPaths", "RunOutputs", "finish_run", "prepare_run", "CHECKPOINT_VERSION"]
+def changed_options(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
+    """What differs between a checkpoint's fingerprint and this run's, in words."""
+    keys = sorted(k for k in set(old) | set(new) if old.get(k) != new.get(k)
+                  and not (k in ADDED_OPTIONS and k not in old))
+    return [_WHAT_CHANGED.get(k, k) for k in keys]
+
+
+__all__ = ["changed_options", "DumpPaths", "RunOutputs", "finish_run", "prepare_run", "CHECKPOINT_VERSION"]

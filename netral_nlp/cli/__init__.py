@@ -2,7 +2,8 @@
 
 Each sub-command lives in a module of this package exposing ``register(subparsers)``;
 the module sets ``func`` on its parser. Errors the library raises on purpose are printed
-as one ``error: …`` line with exit status 2, never as a traceback.
+as one ``error: …`` line, never as a traceback; exit statuses live in :mod:`.exit_status`
+(2 for usage and data errors).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from .._version import __version__
 from ..errors import NetralError
 from . import base, core, label
 from . import train as train_command
+from .exit_status import ExitStatus, status_for
 
 COMMAND_MODULES = [core, label, train_command, base]
 
@@ -40,12 +42,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.func(args) or 0)
     except (NetralError, FileNotFoundError, IsADirectoryError, PermissionError, ValueError, TypeError) as exc:
         print(f"error: {exc}", file=sys.stderr)
-        return 2
+        return int(status_for(exc))
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
-        return 130
+        return int(ExitStatus.INTERRUPTED)
     except BrokenPipeError:
-        return 0
+        return int(ExitStatus.OK)
 
 
 __all__ = ["main", "build_parser"]

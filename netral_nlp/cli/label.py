@@ -7,10 +7,12 @@ import signal
 import sys
 from typing import Any
 
+from ..errors import DamagedInputError
 from ._format import print_json, table
+from .exit_status import EXIT_STATUS_HELP, ExitStatus
 
-EXIT_TOO_MANY_ERRORS = 1
-EXIT_INTERRUPTED = 130
+EXIT_TOO_MANY_ERRORS = ExitStatus.TOO_MANY_ERRORS  # kept for old imports; see exit_status
+EXIT_INTERRUPTED = ExitStatus.INTERRUPTED
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -19,7 +21,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         description="Label every row of SRC into DST. Rows that cannot be labelled (bad JSON, invalid UTF-8, "
                     "missing or non-string text...) go to an errors file with their row number and the reason. "
                     "Interrupted runs (Ctrl-C, crash, kill -9) continue with --resume; the result equals an "
-                    "uninterrupted run.")
+                    "uninterrupted run. One run at a time per output: a second run on the same output or errors "
+                    "file is refused (exit status 4).",
+        epilog=EXIT_STATUS_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("src", metavar="SRC", help="input file: .jsonl/.ndjson, .csv, .tsv or .parquet, optionally .gz/.zst")
     p.add_argument("-o", "--output", required=True, metavar="DST",
                    help="output file; the name picks the format: .jsonl, .csv, .tsv (each optionally .gz/.zst) or .parquet")
@@ -30,13 +34,16 @@ def register(sub: argparse._SubParsersAction) -> None:
                         "repeat the option or separate with commas to join several fields (title,content)")
     p.add_argument("--id-field", metavar="FIELD", help="field copied to the output as 'id' (rows always have 'row')")
     p.add_argument("--keep-fields", action="store_true", help="also copy every input field into the output ('input')")
-    p.add_argument("--errors", metavar="FILE", help="errors file (default: DST stem + .errors.jsonl)")
+    p.add_argument("--errors", metavar="FILE",
+                   help="errors file (default: DST stem + .errors.jsonl); like DST, an existing one is only "
+                        "replaced with --overwrite")
     p.add_argument("--input-format", choices=["jsonl", "csv", "tsv", "parquet"], help="override the format of SRC")
     p.add_argument("--output-format", choices=["jsonl", "csv", "tsv", "parquet"], help="override the format of DST")
     p.add_argument("-t", "--threshold", type=float, default=None,
                    help="one threshold for every topic (default: the model's tuned per-topic thresholds)")
     p.add_argument("--resume", action="store_true", help="continue an interrupted run from its checkpoint")
-    p.add_argument("--overwrite", action="store_true", help="replace DST (and any stale checkpoint)")
+    p.add_argument("--overwrite", action="store_true",
+                   help="replace DST and the errors file (and any stale checkpoint)")
     p.add_argument("--max-errors", type=_error_limit, default=None, metavar="N|FRACTION|P%",
                    help="exit with status 1 when error rows exceed this count (e.g. 100), fraction (0.01) "
                         "or percentage (1%%) of the rows")
@@ -55,7 +62,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="... or every S seconds, whichever comes first (default: %(default)s)")
     p.add_argument("--engine", choices=["local", "ray"], default="local",
                    help='"ray": label on a Ray cluster (pip install "netral-nlp[ray]")')
-    p.add_argument("--ray-concurrency", type=int, default=None, help="Ray actors (engine ray)")
+    p.add_argument("--ray-concurrency", type=int, default=None,
+                   help="Ray actors (engine ray; default: the cluster's CPUs minus one for the reader, which is "
+                        "also the most that fits)")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar (for logs); print only the summary")
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
     p.set_defaults(func=cmd_label)
@@ -99,18 +108,28 @@ def cmd_label(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         print("interrupted: progress is checkpointed; rerun the same command with --resume to continue",
               file=sys.stderr)
-        return EXIT_INTERRUPTED
+        return ExitStatus.INTERRUPTED
+    except DamagedInputError as exc:
+        if exc.summary is None:  # nothing could be read: a plain error line
+            raise
+        _print_summary(exc.summary, args.json)
+        print(f"error: {exc}", file=sys.stderr)
+        return ExitStatus.DAMAGED_INPUT
     finally:
         signal.signal(signal.SIGTERM, previous)
-    if args.json:
-        print_json(summary.to_dict())
-    else:
-        print(render_summary(summary.to_dict()))
+    _print_summary(summary, args.json)
     if summary.errors_exceed(args.max_errors):
         print(f"error: {summary.errors:,} error rows exceed --max-errors {_limit_text(args.max_errors)} "
               f"(see {summary.errors_path})", file=sys.stderr)
-        return EXIT_TOO_MANY_ERRORS
-    return 0
+        return ExitStatus.TOO_MANY_ERRORS
+    return ExitStatus.OK
+
+
+def _print_summary(summary: Any, as_json: bool) -> None:
+    if as_json:
+        print_json(summary.to_dict())
+    else:
+        print(render_summary(summary.to_dict()))
 
 
 def _terminate(signum: int, frame: Any) -> None:
@@ -135,6 +154,8 @@ def render_summary(s: dict[str, Any]) -> str:
         rows.append(["done before resume", f"{s['resumed_rows']:,}"])
     rows += [["seconds", f"{s['seconds']:.1f}"], ["rows/s", f"{s['rows_per_second']:,.0f}"]]
     out = [table(["summary", ""], rows, align="lr"), f"output: {s['dst']}", f"errors: {s['errors_path']}"]
+    if s.get("input_damage"):
+        out.append(f"INPUT CUT SHORT: {s['input_damage']}; the counts cover the rows before it")
     for reason, n in sorted(s.get("error_reasons", {}).items(), key=lambda kv: -kv[1]):
         out.append(f"  {n:>8,}  {reason}")
     return "\n".join(out)

@@ -15,6 +15,8 @@ Nothing here changes the model object; the caches belong to the scorer instance.
 from __future__ import annotations
 
 import re
+import sys
+from array import array
 from typing import Any, Callable, Sequence
 
 import numpy as np
@@ -27,6 +29,12 @@ ScoreFn = Callable[[list[str]], np.ndarray]
 
 WORD_CACHE_LIMIT = 300_000
 """Distinct words whose char n-gram ids are cached (the cache is cleared when full)."""
+WORD_CACHE_BYTES = 64 * 1024 * 1024
+"""Bytes the per-word cache may hold (ids, words and entry overhead); cleared beyond that."""
+WORD_CACHE_MAX_CHARS = 100
+"""Longer words are not cached: they are almost never repeated, and one 50,000-character
+word has ~150,000 n-gram ids."""
+_ENTRY_OVERHEAD = 160  # dict slot + array object header, per cached word
 
 _PROBES = (
     "bawaslu memanggil camat yang ikut kampanye paslon 02 di balai desa",
@@ -61,7 +69,8 @@ def make_scorer(clf: TopicClassifier, batch_size: int | None = None) -> ScoreFn:
 class FastLinearScorer:
     """Callable ``(normalised texts) -> scores`` equivalent to ``clf._predict_scores``."""
 
-    def __init__(self, clf: TopicClassifier, word_cache_limit: int = WORD_CACHE_LIMIT) -> None:
+    def __init__(self, clf: TopicClassifier, word_cache_limit: int = WORD_CACHE_LIMIT,
+                 word_cache_bytes: int = WORD_CACHE_BYTES) -> None:
         self.multi_label = clf.multi_label
         self._blocks = [_Block(v) for v in clf.vectorizers_]  # type: ignore[attr-defined]
         coef = np.asarray(clf.coef_, dtype=np.float32)  # type: ignore[attr-defined]
@@ -72,6 +81,7 @@ class FastLinearScorer:
             start += block.n_features
         self._intercept = np.asarray(clf.intercept_, dtype=np.float64)  # type: ignore[attr-defined]
         self._word_cache_limit = word_cache_limit
+        self._word_cache_bytes = word_cache_bytes
 
     @staticmethod
     def supports(clf: TopicClassifier) -> bool:
@@ -93,7 +103,8 @@ class FastLinearScorer:
     def __call__(self, texts: list[str]) -> np.ndarray:
         logits = np.tile(self._intercept, (len(texts), 1))
         for block, coef_t in zip(self._blocks, self._coef_t):
-            logits += np.asarray(block.transform(texts, self._word_cache_limit) @ coef_t, dtype=np.float64)
+            X = block.transform(texts, self._word_cache_limit, self._word_cache_bytes)
+            logits += np.asarray(X @ coef_t, dtype=np.float64)
         if self.multi_label:
             return 1.0 / (1.0 + np.exp(-np.clip(logits, -50, 50)))
         logits -= logits.max(axis=1, keepdims=True)
@@ -121,12 +132,14 @@ class _Block:
                 self._ngram_vocab.setdefault(len(parts), {})[term if len(parts) == 1 else tuple(parts)] = j
             for n in range(self.lo, self.hi + 1):
                 self._ngram_vocab.setdefault(n, {})
-        self._word_ids: dict[str, list[int]] = {}
+        self._word_ids: dict[str, array] = {}
+        self.cache_bytes = 0
 
-    def transform(self, texts: Sequence[str], cache_limit: int) -> sp.csr_matrix:
+    def transform(self, texts: Sequence[str], cache_limit: int, cache_bytes: int = WORD_CACHE_BYTES) -> sp.csr_matrix:
         X = self._char_counts(texts) if self.analyzer == "char_wb" else self._word_counts(texts)
-        if len(self._word_ids) > cache_limit:
+        if len(self._word_ids) > cache_limit or self.cache_bytes > cache_bytes:
             self._word_ids.clear()
+            self.cache_bytes = 0
         if self.sublinear:
             np.log(X.data, out=X.data)
             X.data += 1.0
@@ -166,15 +179,18 @@ class _Block:
             indptr.append(len(cols))
         W = _csr(cols, indptr, (len(texts), len(types)))
         cache = self._word_ids
-        g_indices: list[int] = []
+        g_indices = array("i")
         g_indptr = [0]
         for word in types:
             ids = cache.get(word)
             if ids is None:
-                ids = cache[word] = self._char_word_ids(word)
+                ids = array("i", self._char_word_ids(word))
+                if len(word) <= WORD_CACHE_MAX_CHARS:
+                    cache[word] = ids
+                    self.cache_bytes += ids.itemsize * len(ids) + sys.getsizeof(word) + _ENTRY_OVERHEAD
             g_indices.extend(ids)
             g_indptr.append(len(g_indices))
-        G = _csr(g_indices, g_indptr, (len(types), self.n_features))
+        G = _csr(np.frombuffer(g_indices, dtype=np.intc), g_indptr, (len(types), self.n_features))
         return (W @ G).tocsr()  # no duplicate entries; order inside a row does not matter here
 
     def _word_doc_ids(self, text: str, out: list[int]) -> None:
@@ -204,7 +220,7 @@ class _Block:
         return ids
 
 
-def _csr(indices: list[int], indptr: list[int], shape: tuple[int, int]) -> sp.csr_matrix:
+def _csr(indices: Any, indptr: list[int], shape: tuple[int, int]) -> sp.csr_matrix:
     return sp.csr_matrix(
         (np.ones(len(indices), dtype=np.float32), np.asarray(indices, dtype=np.int32), np.asarray(indptr, dtype=np.int64)),
         shape=shape,
