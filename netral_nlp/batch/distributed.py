@@ -28,6 +28,8 @@ from .labeler import ChunkLabeler, FieldSpec, RawChunk, RowError
 from ..models.classifier import Threshold
 from ..errors import DataError, MissingDependencyError
 from .readers import DEFAULT_MAX_LINE_BYTES
+from .options import DumpJob
+from .summary import DumpSummary
 from .writers import OutputLayout, parquet_schema
 
 RAW_SCHEMA_COLUMNS = ("__row", "__raw", "__error", "__excerpt")
@@ -280,35 +282,35 @@ def _raw_tables(info: Any, chunk_rows: int, max_line_bytes: int) -> Iterator[Any
             yield pa.table(columns, schema=schema)
 
 
-def label_dump_ray(info: Any, paths: Any, spec: FieldSpec, model: Any, out_fmt: str, out_comp: str | None, *,
-                   keep_fields: bool, threshold: Threshold, overwrite: bool, cache_size: int, max_text_chars: int,
-                   score_digits: int, batch_size: int | None, model_kwargs: dict[str, Any] | None,
-                   ray_options: dict[str, Any] | None, progress: bool) -> Any:
-    """``label_dump(..., engine="ray")`` (called by :func:`netral_nlp.label_dump`)."""
+def label_dump_ray(job: DumpJob) -> DumpSummary:
+    """The ``"ray"`` engine of :func:`netral_nlp.label_dump` (see :mod:`.engines`)."""
     import time
 
-    from .dump import DumpSummary
     from .resume import finish_run, prepare_run
     from .writers import ByteSink, ParquetSink
 
+    info, paths, spec, model, out_fmt, out_comp = job.info, job.paths, job.spec, job.model, job.out_fmt, job.out_comp
+    o = job.options
+    if o.resume:
+        raise DataError("resume is not supported with engine='ray'; rerun the whole file")
     if not isinstance(model, str):
         raise TypeError("engine='ray' needs a model name, hub id or folder: each Ray actor loads its own copy")
-    opts = dict(ray_options or {})
+    opts = dict(o.ray_options or {})
     ray = ensure_ray()
-    prepare_run(paths, {}, resume=False, overwrite=overwrite)
+    prepare_run(paths, {}, resume=False, overwrite=o.overwrite)
     from ..models.loading import load
 
-    labels = tuple(load(model, **(model_kwargs or {})).labels)  # fail fast, on the driver, for a bad model
-    layout = OutputLayout(out_fmt, labels, spec.id_field is not None, "record" if keep_fields else "none", (),
-                          out_comp, score_digits)
+    labels = tuple(load(model, **(o.model_kwargs or {})).labels)  # fail fast, on the driver, for a bad model
+    layout = OutputLayout(out_fmt, labels, spec.id_field is not None, "record" if o.keep_fields else "none", (),
+                          out_comp, o.score_digits)
     layout_args = {"fmt": out_fmt, "labels": (), "with_id": layout.with_id, "keep": layout.keep,
-                   "compression": out_comp, "score_digits": score_digits}
+                   "compression": out_comp, "score_digits": o.score_digits}
     spec_args = {"text_fields": list(spec.text_fields), "id_field": spec.id_field, "joiner": spec.joiner}
     num_gpus = float(opts.get("num_gpus", 0))
     ctx = ray.data.DataContext.get_current()
     saved = (ctx.execution_options.preserve_order, ctx.enable_progress_bars)
     ctx.execution_options.preserve_order = True
-    ctx.enable_progress_bars = progress
+    ctx.enable_progress_bars = o.progress
     summary = DumpSummary(str(info.path), str(paths.dst), str(paths.errors))
     started = time.perf_counter()
     parquet = ParquetSink(paths.parts, parquet_schema(layout), None) if out_fmt == "parquet" else None
@@ -323,8 +325,8 @@ def label_dump_ray(info: Any, paths: Any, spec: FieldSpec, model: Any, out_fmt: 
             compute=_actor_pool(ray, opts.get("concurrency") or _default_actors(ray, num_gpus)),
             num_cpus=opts.get("num_cpus", 1), num_gpus=num_gpus or None,
             fn_constructor_args=(model, spec_args, layout_args, "chunks"),
-            fn_constructor_kwargs=dict(threshold=threshold, cache_size=cache_size, max_text_chars=max_text_chars,
-                                       batch_size=batch_size, model_kwargs=model_kwargs))
+            fn_constructor_kwargs=dict(threshold=o.threshold, cache_size=o.cache_size, max_text_chars=o.max_text_chars,
+                                       batch_size=o.batch_size, model_kwargs=o.model_kwargs))
         for batch in ds.iter_batches(batch_size=None, batch_format="pyarrow"):
             columns = [batch.column(c).to_pylist() for c in ("payload", "errors", "counters")]
             for payload, errors, counters in zip(*columns):
