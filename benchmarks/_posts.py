@@ -43,7 +43,7 @@ class PostFactory:
     """Generates post records; keeps a window of recent posts to retweet and copy."""
 
     def __init__(self, seed: int = 0) -> None:
-        from netral_nlp._tables import SLANG
+        from netral_nlp.text._tables import SLANG
 
         self.rng = random.Random(seed)
         self.social, self.news = _sentences()

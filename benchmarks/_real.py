@@ -152,8 +152,8 @@ def e5_fold(data: RealSet, k: int, train: np.ndarray, test: np.ndarray, log: Any
     threshold on the dev probabilities.
     """
     from netral_nlp.data import LabelledData
-    from netral_nlp.e5 import train_e5
-    from netral_nlp.taxonomy import Taxonomy
+    from netral_nlp.training.e5 import train_e5
+    from netral_nlp.labels.taxonomy import Taxonomy
 
     recipe = e5_recipe()
     key = hashlib.sha256(json.dumps([[data.texts[i] for i in train], data.y[train].tolist(),

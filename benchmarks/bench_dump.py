@@ -79,7 +79,7 @@ def main(argv: list[str] | None = None) -> int:
     from _posts import write_jsonl
 
     from netral_nlp import label_dump
-    from netral_nlp.executors import available_cpus
+    from netral_nlp.batch.executors import available_cpus
 
     with tempfile.TemporaryDirectory(prefix="netral-bench-") as tmp:
         src = write_jsonl(Path(tmp) / "posts.jsonl", args.rows, seed=0)

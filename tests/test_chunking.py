@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from netral_nlp.chunking import (
+from netral_nlp.text.chunking import (
     aggregate,
     check_window,
     encode_chunks,

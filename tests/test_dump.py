@@ -18,7 +18,7 @@ import pytest
 import netral_nlp
 from netral_nlp import DataError, TopicClassifier, label_dump
 from netral_nlp.cli import main
-from netral_nlp.fastlinear import FastLinearScorer, make_scorer
+from netral_nlp.models.fastlinear import FastLinearScorer, make_scorer
 
 REPO = Path(__file__).resolve().parent.parent
 TEXTS = [

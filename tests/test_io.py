@@ -1,4 +1,4 @@
-"""Streaming readers and writers of batch labelling (netral_nlp.io, netral_nlp.writers)."""
+"""Streaming readers and writers of batch labelling (netral_nlp.batch.readers, netral_nlp.batch.writers)."""
 
 from __future__ import annotations
 
@@ -15,8 +15,8 @@ import zstandard
 
 from netral_nlp.batch import RowError
 from netral_nlp.errors import DataError
-from netral_nlp.io import csv_header, detect_input, read_chunks
-from netral_nlp.writers import ByteSink, OutputLayout, ParquetSink, compress, detect_output, encode_rows, parquet_schema
+from netral_nlp.batch.readers import csv_header, detect_input, read_chunks
+from netral_nlp.batch.writers import ByteSink, OutputLayout, ParquetSink, compress, detect_output, encode_rows, parquet_schema
 
 LINES = [b'{"id": 1, "text": "satu"}\n', b"\n", b'{"id": 2, "text": "dua"}\n', b"{broken\n", b'{"id": 4, "text": "empat"}']
 

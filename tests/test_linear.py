@@ -8,7 +8,7 @@ import pytest
 
 import netral_nlp
 from netral_nlp import LinearTopicClassifier, ModelLoadError, Taxonomy
-from netral_nlp.loading import shipped_model_path
+from netral_nlp.models.loading import shipped_model_path
 
 TOY_TEXTS = [
     "amplop serangan fajar dibagikan", "warga terima amplop dan sembako dari caleg",

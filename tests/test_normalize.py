@@ -3,7 +3,7 @@ import time
 import pytest
 
 from netral_nlp import Normalizer, normalize
-from netral_nlp._tables import SLANG
+from netral_nlp.text._tables import SLANG
 
 
 @pytest.mark.parametrize(

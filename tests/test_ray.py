@@ -1,4 +1,4 @@
-"""The Ray Data adapter on a local Ray instance (netral_nlp.distributed)."""
+"""The Ray Data adapter on a local Ray instance (netral_nlp.batch.distributed)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pyarrow.parquet as pq
 import pytest
 
 import netral_nlp
-from netral_nlp.distributed import label_dataset_ray
+from netral_nlp.batch.distributed import label_dataset_ray
 from netral_nlp import MissingDependencyError, label_dump
 
 TEXTS = [

@@ -13,7 +13,7 @@ from sklearn.metrics import f1_score
 import netral_nlp
 from netral_nlp import DEFAULT_TAXONOMY, HubUnavailableError, TrainOptions, TransformerTopicClassifier
 from netral_nlp.cli import main
-from netral_nlp.recipes import list_recipes, load_recipe
+from netral_nlp.training.recipes import list_recipes, load_recipe
 
 pytestmark = pytest.mark.usefixtures("torch_one_thread")
 
@@ -156,7 +156,7 @@ def test_invalid_settings_fail_before_training(tiny_base_model_dir: Path, tmp_pa
 
 
 def test_pos_weight_auto():
-    from netral_nlp.training import _pos_weight
+    from netral_nlp.training.trainer import _pos_weight
 
     data = netral_nlp.load_labelled((["a", "b", "c", "d"], [["hoaks"], [], [], ["hoaks", "politik_uang"]]))
     weights = _pos_weight(TrainOptions(pos_weight="auto", max_pos_weight=2.5), data)

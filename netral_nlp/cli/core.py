@@ -7,7 +7,7 @@ import csv
 import sys
 from pathlib import Path
 
-from ..data import iter_jsonl
+from ..data.jsonl import iter_jsonl
 from ..errors import DataError
 from ._format import comma_list, print_json, shorten, table
 
@@ -85,7 +85,7 @@ def read_texts(path: str, text_field: str = "text") -> list[str]:
 
 
 def cmd_predict(args: argparse.Namespace) -> int:
-    from ..loading import load
+    from ..models.loading import load
 
     texts = list(args.texts)
     if args.input:
@@ -124,8 +124,8 @@ def _short_label(label: str) -> str:
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
-    from ..evaluation import evaluate
-    from ..loading import load
+    from ..evaluation.report import evaluate
+    from ..models.loading import load
 
     if args.data is not None and args.label_column is not None and args.label_columns is not None:
         raise DataError("give either --label-column or --label-columns, not both")
@@ -178,7 +178,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
 
 def cmd_info(args: argparse.Namespace) -> int:
-    from ..loading import load
+    from ..models.loading import load
 
     clf = load(args.model)
     info = clf.info()

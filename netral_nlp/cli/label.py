@@ -79,7 +79,7 @@ def _text_fields(values: list[str] | None) -> list[str]:
 
 
 def cmd_label(args: argparse.Namespace) -> int:
-    from ..dump import label_dump
+    from ..batch.dump import label_dump
 
     model_kwargs = {"precision": args.precision} if args.precision else None
     ray_options = {"concurrency": args.ray_concurrency} if args.ray_concurrency else None

@@ -70,7 +70,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def cmd_train(args: argparse.Namespace) -> int:
-    from ..recipes import list_recipes, load_recipe
+    from ..training.recipes import list_recipes, load_recipe
 
     if args.list_recipes:
         rows = []
@@ -82,8 +82,8 @@ def cmd_train(args: argparse.Namespace) -> int:
         return 0
     if not args.data:
         raise DataError("give the training data: 'corpus' or a .csv/.jsonl/.json/.parquet file (see --help)")
-    from ..taxonomy import Taxonomy
-    from ..training import train
+    from ..labels.taxonomy import Taxonomy
+    from ..training.trainer import train
 
     taxonomy = None
     if args.taxonomy:

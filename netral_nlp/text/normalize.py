@@ -9,7 +9,7 @@ and prediction time. Steps, in order:
 4. Lower-casing; a letter repeated three or more times squeezed to one (``parahhh`` → ``parah``);
    Indonesian reduplication written with a 2 expanded (``orang2`` → ``orang-orang``).
 5. Slang and abbreviations mapped to standard forms with the project's own table
-   (:data:`netral_nlp._tables.SLANG`), and white space collapsed.
+   (:data:`netral_nlp.text._tables.SLANG`), and white space collapsed.
 
 Every step is linear in the text length, so a 1 MB string is handled in bounded time.
 """

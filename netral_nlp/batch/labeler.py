@@ -22,8 +22,8 @@ from typing import Any, Hashable
 
 import numpy as np
 
-from .classifier import TopicClassifier, Threshold
-from .fastlinear import make_scorer
+from ..models.classifier import TopicClassifier, Threshold
+from ..models.fastlinear import make_scorer
 from .writers import OutputLayout, encode_rows
 
 MISSING: Any = object()
@@ -205,7 +205,7 @@ class ChunkLabeler:
     Args:
         clf: the model.
         spec: text and id fields.
-        layout: how output rows are encoded (see :class:`~netral_nlp.writers.OutputLayout`).
+        layout: how output rows are encoded (see :class:`~netral_nlp.batch.writers.OutputLayout`).
         threshold: passed to :meth:`TopicClassifier.decide`.
         cache_size: entries of each duplicate cache (0 disables caching).
         max_text_chars: longer texts are cut to this many characters before labelling and

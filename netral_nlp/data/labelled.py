@@ -21,37 +21,20 @@ import os
 import random
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
+from typing import Any, Callable, Iterable, Mapping, Sequence
 
 import numpy as np
 
-from .errors import DataError
-from .taxonomy import DEFAULT_TAXONOMY, Taxonomy
+from ..errors import DataError
+from ..labels.taxonomy import DEFAULT_TAXONOMY, Taxonomy
+from .corpus import SPLITS, iter_corpus
+from .jsonl import iter_jsonl
 
 LABEL_FORMATS = ("list", "columns", "single")
 _SPLIT_CHARS = (";", "|", ",")
 _TRUE = {"1", "1.0", "true", "yes", "y"}
 _FALSE = {"0", "0.0", "false", "no", "n", ""}
 
-
-
-def iter_jsonl(path: str | os.PathLike[str]) -> Iterator[tuple[int, dict[str, Any]]]:
-    """``(line number, object)`` for every non-blank line of a JSON-lines file.
-
-    Raises:
-        DataError: naming the file and line, for invalid JSON or a line that is not an object.
-    """
-    with open(path, encoding="utf-8") as fh:
-        for lineno, line in enumerate(fh, 1):
-            if not line.strip():
-                continue
-            try:
-                rec = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise DataError(f"{path}: line {lineno}: invalid JSON ({exc.msg})") from exc
-            if not isinstance(rec, dict):
-                raise DataError(f"{path}: line {lineno}: expected a JSON object, got {type(rec).__name__}")
-            yield lineno, rec
 
 @dataclass
 class LabelledData:
@@ -237,8 +220,6 @@ def _read_file(path: Path) -> _Table:
 
 
 def _from_corpus(source: str, taxonomy: Taxonomy | None) -> LabelledData:
-    from .corpus import SPLITS, iter_corpus
-
     split = source.partition(":")[2] or None
     if split is not None and split not in SPLITS:
         raise DataError(f"unknown corpus split {split!r} in {source!r}; use one of {SPLITS}")

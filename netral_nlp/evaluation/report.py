@@ -6,7 +6,7 @@ samples F1, exact match, per-topic confusion counts, label co-occurrence, calibr
 (expected calibration error, reliability curves), a threshold sweep with the best
 threshold per topic, and the misclassified texts. Every figure comes from
 :mod:`sklearn.metrics` / :func:`sklearn.calibration.calibration_curve`; nothing is
-re-implemented here. Plots live in :mod:`netral_nlp.plots` (matplotlib, imported lazily).
+re-implemented here. Plots live in :mod:`netral_nlp.evaluation.plots` (matplotlib, imported lazily).
 """
 
 from __future__ import annotations
@@ -29,10 +29,10 @@ from ._metrics import avg_for as _avg
 from ._metrics import bin_counts as _bin_counts
 from ._metrics import md_table as _md_table
 from ._metrics import multilabel_inputs as _ml
-from .classifier import Threshold, TopicClassifier, as_text_list
-from .errors import DataError
+from ..models.classifier import Threshold, TopicClassifier, as_text_list
+from ..errors import DataError
 from .plots import PlotsMixin
-from .thresholds import DEFAULT_GRID, tune_thresholds
+from ..labels.thresholds import DEFAULT_GRID, tune_thresholds
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -353,7 +353,7 @@ def evaluate(
         DataError: malformed data or a label the model does not know.
     """
     if isinstance(model, (str, os.PathLike)):
-        from .loading import load
+        from ..models.loading import load
 
         model_name = os.fspath(model)
         model = load(model)
@@ -380,8 +380,8 @@ def _resolve_data(
     model: TopicClassifier, data: Any, text_column: str, label_column: str | None,
     label_columns: Sequence[str] | None,
 ) -> tuple[list[str], list[Sequence[str]], str]:
-    from .corpus import SPLITS
-    from .data import LabelledData, load_labelled
+    from ..data.corpus import SPLITS
+    from ..data.labelled import LabelledData, load_labelled
 
     if isinstance(data, LabelledData):
         return list(data.texts), list(data.labels), data.name

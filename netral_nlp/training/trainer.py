@@ -6,7 +6,7 @@ cross-entropy for single-label data; evaluation on dev data after every epoch, e
 stopping and best-epoch selection on dev macro-F1, per-topic thresholds tuned on dev with
 the same sliding-window prediction path used later, seeds, bf16/fp16 when the hardware
 supports it, gradient accumulation and a configurable max length. Long texts: see
-:mod:`netral_nlp.chunking` (head+tail truncation by default, or every window of the text
+:mod:`netral_nlp.text.chunking` (head+tail truncation by default, or every window of the text
 as a training example with the text's labels).
 """
 
@@ -22,9 +22,9 @@ from typing import Any, Callable, Mapping, Sequence
 
 import numpy as np
 
-from .chunking import AGGREGATIONS, DEFAULT_MAX_CHUNKS, encode_chunks, encode_head_tail
-from .data import LabelledData, load_labelled
-from .errors import DataError
+from ..text.chunking import AGGREGATIONS, DEFAULT_MAX_CHUNKS, encode_chunks, encode_head_tail
+from ..data.labelled import LabelledData, load_labelled
+from ..errors import DataError
 from .hf_trainer import (
     PaddingCollator,
     epoch_logger,
@@ -33,11 +33,11 @@ from .hf_trainer import (
     torch_threads,
     transformers_verbosity,
 )
-from .hub import resolve_model_dir
-from .normalize import Normalizer
-from .taxonomy import Taxonomy
-from .thresholds import tune_thresholds
-from .transformer import TransformerTopicClassifier, check_max_length, load_hf_classifier
+from ..models.hub import resolve_model_dir
+from ..text.normalize import Normalizer
+from ..labels.taxonomy import Taxonomy
+from ..labels.thresholds import tune_thresholds
+from ..models.transformer import TransformerTopicClassifier, check_max_length, load_hf_classifier
 
 DEFAULT_BASE_MODEL = "indobenchmark/indobert-base-p1"
 PROBLEM_TYPES = ("multi_label_classification", "single_label_classification")
@@ -72,7 +72,7 @@ class TrainOptions:
             small machine, 1 thread avoids the heavy slow-down of oversubscribed thread pools.
         progress: progress bar and one summary line per epoch on stderr.
         model_hook: called with the freshly loaded classification model; returns the model to
-            train (e.g. a ``peft`` LoRA wrapper, see :func:`netral_nlp.e5.lora_hook`).
+            train (e.g. a ``peft`` LoRA wrapper, see :func:`netral_nlp.training.e5.lora_hook`).
     """
 
     epochs: float = 5.0
@@ -171,7 +171,7 @@ def train(
         **options: see :class:`TrainOptions`.
 
     Returns:
-        the fine-tuned :class:`~netral_nlp.transformer.TransformerTopicClassifier`, already saved.
+        the fine-tuned :class:`~netral_nlp.models.transformer.TransformerTopicClassifier`, already saved.
 
     Raises:
         HubUnavailableError: ``base_model`` is a hub id that cannot be fetched.
@@ -359,7 +359,7 @@ def _pick_precision(precision: str, device: str) -> str:
 def _finish(clf: TransformerTopicClassifier, eval_set: LabelledData, opts: TrainOptions, train_set: LabelledData,
             multi: bool, precision: str, epochs_run: float, seconds: float, pos_weight: np.ndarray | None) -> None:
     """Tune thresholds on dev with the real prediction path and record metrics for the model card."""
-    from .evaluation import evaluate
+    from ..evaluation.report import evaluate
 
     proba = clf.predict_proba(eval_set.texts)
     clf.thresholds_ = tune_thresholds(eval_set.y, proba) if multi else np.zeros(len(clf.taxonomy))

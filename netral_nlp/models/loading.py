@@ -1,0 +1,72 @@
+"""``netral_nlp.load``: one entry point for every model.
+
+``load()`` / ``load("default")``: the embedded TF-IDF model shipped in the package.
+``load("e5")``: the shipped multilingual-e5 topic model (needs the ``e5`` extra).
+``load(folder)``: any folder saved by this library, or a Hugging Face text-classification
+folder. ``load("org/name")``: a Hugging Face hub id (needs network access to the hub).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from ..errors import ModelLoadError
+from ..resources import models_dir
+from .classifier import TopicClassifier
+from .e5 import E5TopicClassifier, load_e5_model
+from .ensemble import EnsembleTopicClassifier
+from .linear import LinearTopicClassifier
+from .registry import load_folder, register_model_type
+from .transformer import TransformerTopicClassifier
+
+SHIPPED = ("default", "e5")
+
+# The built-in model types (see .registry; a new type registers the same way).
+register_model_type(LinearTopicClassifier.model_type, LinearTopicClassifier.from_pretrained)
+register_model_type(TransformerTopicClassifier.model_type, TransformerTopicClassifier.from_pretrained)
+register_model_type(E5TopicClassifier.model_type, load_e5_model)
+register_model_type(EnsembleTopicClassifier.model_type, EnsembleTopicClassifier.from_pretrained)
+
+
+def shipped_model_path(name: str) -> Path:
+    """Folder of a model shipped inside the package (``"default"``, ``"e5"``)."""
+    if name not in SHIPPED:
+        raise ModelLoadError(f"unknown shipped model {name!r}; shipped: {list(SHIPPED)}")
+    return models_dir() / name
+
+
+def load(name_or_path: str | os.PathLike[str] | None = "default", **kwargs: Any) -> TopicClassifier:
+    """Load a topic classifier.
+
+    Args:
+        name_or_path: ``"default"`` (or ``None``), ``"e5"``, a model folder, or a hub id.
+        **kwargs: passed to the model class's ``from_pretrained`` (e.g. ``device`` or
+            ``max_length`` for transformer models).
+
+    Raises:
+        ModelLoadError: the folder is missing, incomplete or corrupt (the message names
+            the path and the problem); HubUnavailableError for an unreachable hub id.
+    """
+    if name_or_path is None or name_or_path == "default":
+        return LinearTopicClassifier.from_pretrained(shipped_model_path("default"))
+    if name_or_path == "e5":
+        return load_e5_model(**kwargs)
+    path = Path(os.fspath(name_or_path)).expanduser()
+    if path.is_dir():
+        return load_folder(path, **kwargs)
+    text = os.fspath(name_or_path)
+    if path.exists():
+        raise ModelLoadError(f"{path}: is a file, expected a model folder")
+    if _looks_like_path(text):
+        raise ModelLoadError(f"{path}: no such model folder")
+    return TransformerTopicClassifier.from_pretrained(text, **kwargs)
+
+
+def _looks_like_path(text: str) -> bool:
+    """Hub ids are ``name`` or ``org/name``; anything else that does not exist is a bad path."""
+    return text.startswith((".", "/", "~", "\\")) or text.count("/") > 1 or text.endswith(("/", ".json", ".safetensors"))
+
+
+__all__ = ["load", "load_folder", "shipped_model_path"]
