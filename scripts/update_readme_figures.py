@@ -23,8 +23,8 @@ import re
 import statistics
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = "Camat ikut kampanye paslon 02 di balai desa"
@@ -102,7 +102,7 @@ QUICK: dict[str, tuple[str, Callable[[], str]]] = {
 
 
 def rewrite(text: str, name: str, value: str) -> str:
-    pattern = re.compile(rf"(<!-- figures:{re.escape(name)} -->)(.*?)(<!-- /figures:{re.escape(name)} -->)", re.S)
+    pattern = re.compile(rf"(<!-- figures:{re.escape(name)} -->)(.*?)(<!-- /figures:{re.escape(name)} -->)", re.DOTALL)
     if not pattern.search(text):
         raise SystemExit(f"marker figures:{name} not found")
     block = "\n" in pattern.search(text).group(2)  # type: ignore[union-attr]

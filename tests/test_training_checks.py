@@ -15,12 +15,16 @@ from sklearn.metrics import f1_score
 import netral_nlp
 from netral_nlp import DEFAULT_TAXONOMY, DataError
 from netral_nlp.cli import main
-from netral_nlp.training.diagnostics import learned_nothing, metric_columns, trivial_baselines
+from netral_nlp.training.diagnostics import (
+    learned_nothing,
+    metric_columns,
+    trivial_baselines,
+)
 
 pytestmark = pytest.mark.usefixtures("torch_one_thread")
 
-QUICK = dict(epochs=1, learning_rate=3e-3, batch_size=32, max_length=48, device="cpu", cpu_threads=1,
-             progress=False, early_stopping_patience=0)
+QUICK = {"epochs": 1, "learning_rate": 3e-3, "batch_size": 32, "max_length": 48, "device": "cpu",
+         "cpu_threads": 1, "progress": False, "early_stopping_patience": 0}
 
 
 def hoax_only(n: int) -> tuple[list[str], list[list[str]]]:

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 from typing import Any, Iterator
 
 from .labeler import ChunkLabeler, FieldSpec, RawChunk, RowError
@@ -49,13 +48,12 @@ def _ray() -> Any:
 def ensure_ray(quiet: bool = True) -> Any:
     """Import Ray and connect: to ``RAY_ADDRESS`` / a running cluster, else a local instance.
 
-    ``quiet``: Ray's own log lines (start-up, token set-up, the C++ core worker) at error level
-    only; the workers' output is never forwarded to this process.
+    ``quiet``: Ray's Python log lines (start-up, token set-up) at error level only; the
+    workers' output is never forwarded to this process. (``RAY_BACKEND_LOG_LEVEL`` is left
+    alone: setting it makes the C++ core print one more line, announcing the level.)
     """
     ray = _ray()
     if not ray.is_initialized():
-        if quiet:
-            os.environ.setdefault("RAY_BACKEND_LOG_LEVEL", "error")  # read by the core worker at start-up
         ray.init(include_dashboard=False, ignore_reinit_error=True, log_to_driver=False,
                  logging_level=logging.ERROR if quiet else logging.INFO)
     return ray

@@ -76,4 +76,4 @@ def check_export(clf: Any, folder: Path, n: int) -> tuple[float, float]:
     return float(np.mean(same)), float(np.abs(reference - exported).max())
 
 
-__all__ = ["register", "cmd_export", "check_export"]
+__all__ = ["check_export", "cmd_export", "register"]

@@ -53,4 +53,4 @@ def grid_f1(y: np.ndarray, scores: np.ndarray, grid: np.ndarray) -> np.ndarray:
     return np.where(at < len(cuts), f1[np.minimum(at, len(cuts) - 1)], 0.0)
 
 
-__all__ = ["tune_thresholds", "grid_f1", "DEFAULT_GRID"]
+__all__ = ["DEFAULT_GRID", "grid_f1", "tune_thresholds"]

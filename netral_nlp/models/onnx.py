@@ -109,4 +109,4 @@ def runner_for(model: Any, onnx_path: str | os.PathLike[str] | None, threads: in
         return OnnxRunner(export_onnx(model, Path(tmp) / ONNX_NAME), threads)
 
 
-__all__ = ["export_onnx", "OnnxRunner", "runner_for", "require_onnx", "ONNX_NAME", "OPSET"]
+__all__ = ["ONNX_NAME", "OPSET", "OnnxRunner", "export_onnx", "require_onnx", "runner_for"]

@@ -10,8 +10,8 @@ caller's own settings are untouched.
 from __future__ import annotations
 
 import warnings
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Iterator
 
 QUIET_WARNINGS = (
     r".*pin_memory.*",  # torch DataLoader on a machine without an accelerator
@@ -52,4 +52,4 @@ def hf_quiet(enabled: bool = True) -> Iterator[None]:
             hub_utils.disable_progress_bars()
 
 
-__all__ = ["hf_quiet", "QUIET_WARNINGS"]
+__all__ = ["QUIET_WARNINGS", "hf_quiet"]

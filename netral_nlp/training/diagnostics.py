@@ -12,7 +12,7 @@
 from __future__ import annotations
 
 import logging
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -112,5 +112,12 @@ def learned_nothing(best: float | None, baselines: dict[str, float], learning_ra
     )
 
 
-__all__ = ["present_topics", "restrict_eval", "metric_columns", "trivial_baselines", "learned_nothing", "LOG",
-           "MARGIN"]
+__all__ = [
+    "LOG",
+    "MARGIN",
+    "learned_nothing",
+    "metric_columns",
+    "present_topics",
+    "restrict_eval",
+    "trivial_baselines",
+]
