@@ -22,6 +22,7 @@ import numpy as np
 from ..text.chunking import AGGREGATIONS, DEFAULT_MAX_CHUNKS, check_window, encode_chunks, aggregate, pad_batch
 from .classifier import CONFIG_NAME, TopicClassifier, read_config, write_config
 from ..errors import ModelLoadError
+from .hf_config import check_max_length, default_max_length, position_limit, taxonomy_from_config
 from .hub import resolve_model_dir
 from .quiet import hf_quiet
 from ..text.normalize import Normalizer
@@ -340,43 +341,6 @@ def load_hf_classifier(folder: Path, *, trust_remote_code: bool = False, use_saf
     except (OSError, ValueError, KeyError) as exc:
         raise ModelLoadError(f"{folder}: cannot load the model or tokenizer ({_first_line(exc)})") from exc
     return model, tokenizer
-
-
-def taxonomy_from_config(config: Any) -> Taxonomy:
-    """Taxonomy from a Hugging Face config's ``id2label`` (ordered by label index)."""
-    id2label = {int(k): str(v) for k, v in (getattr(config, "id2label", None) or {}).items()}
-    if len(id2label) != config.num_labels:
-        id2label = {i: f"LABEL_{i}" for i in range(config.num_labels)}
-    return Taxonomy.from_labels([id2label[i] for i in sorted(id2label)], name=getattr(config, "_name_or_path", "") or "custom")
-
-
-def default_max_length(model: Any, tokenizer: Any) -> int:
-    """The longest input the model and tokenizer accept, capped at 512."""
-    limits = [512]
-    tok_max = getattr(tokenizer, "model_max_length", None)
-    if isinstance(tok_max, int) and 0 < tok_max < 100_000:
-        limits.append(tok_max)
-    pos = position_limit(model)
-    if pos is not None:
-        limits.append(pos)
-    return min(limits)
-
-
-def position_limit(model: Any) -> int | None:
-    """Tokens the model's position embeddings can hold (``None`` when the config does not say)."""
-    pos = getattr(model.config, "max_position_embeddings", None)
-    if not isinstance(pos, int) or pos <= 0:
-        return None
-    offset = 2 if getattr(model.config, "model_type", "") in ("roberta", "xlm-roberta", "camembert") else 0
-    return pos - offset
-
-
-def check_max_length(model: Any, max_length: int) -> None:
-    """Raise ``ValueError`` when ``max_length`` exceeds the model's position embeddings."""
-    limit = position_limit(model)
-    if limit is not None and max_length > limit:
-        raise ValueError(f"max_length={max_length} exceeds what this model accepts ({limit} tokens); "
-                         f"use max_length <= {limit}")
 
 
 def _encoder_linear_names(model: Any) -> list[str]:
