@@ -36,6 +36,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="comma-separated 0/1 columns, one per topic (the column names are topic ids)")
     p.add_argument("--taxonomy", metavar="JSON", help="taxonomy JSON file ({'name':…, 'topics':[…]}); "
                                                        "default: inferred from the labels")
+    p.add_argument("--allow-new-labels", action="store_true",
+                   help="accept labels that look like misspelt topic ids (e.g. 'hoax' for 'hoaks') as new topics")
     p.add_argument("--single-label", action="store_true", help="exactly one topic per text (softmax)")
     p.add_argument("-b", "--base-model", help="hub id or local folder (default: the recipe's, else "
                                               "indobenchmark/indobert-base-p1)")
@@ -65,7 +67,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--offline", action="store_true", help="never contact the hub (local folders and cache only)")
     p.add_argument("--keep-checkpoints", action="store_true", help="keep per-epoch checkpoints")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress output")
-    p.add_argument("--json", action="store_true", help="print the dev metrics as JSON at the end")
+    p.add_argument("--json", action="store_true",
+                   help="print the dev metrics and warnings as one JSON document on stdout (logs go to stderr)")
     p.set_defaults(func=cmd_train)
 
 
@@ -103,7 +106,7 @@ def cmd_train(args: argparse.Namespace) -> int:
         options["pos_weight"] = args.pos_weight if args.pos_weight == "auto" else _float(args.pos_weight)
     options.update(text_column=args.text_column, trust_remote_code=args.trust_remote_code,
                    use_safetensors=not args.allow_pickle_weights, keep_checkpoints=args.keep_checkpoints,
-                   progress=not args.quiet)
+                   progress=not args.quiet, allow_new_labels=args.allow_new_labels)
     if args.offline:
         options["local_files_only"] = True
     clf = train(
@@ -113,7 +116,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     )
     dev = clf.metrics_.get("dev", {})
     if args.json:
-        json.dump(dev, sys.stdout, ensure_ascii=False, indent=2)
+        json.dump({**dev, "warnings": clf.metrics_.get("warnings", [])}, sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")
         return 0
     rows = [[r["topic"], r["precision"], r["recall"], r["f1"], r["support"], clf.thresholds[r["topic"]]]
