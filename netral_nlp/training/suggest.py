@@ -39,9 +39,10 @@ class Suggestions:
         rows: one dict per chosen text, most urgent first: ``id``, ``row`` (1-based input
             row), ``text``, ``labels`` (the model's guess), ``scores``, ``near_threshold``
             (topics it is unsure about), ``priority``, ``explanation``.
-        read / scored / skipped: input rows read, distinct texts scored, rows skipped
-            (no usable text; ``skip_reasons`` counts them by reason). Empty texts, texts
-            in ``exclude`` and repeats of a pooled text are read but not candidates.
+        read / scored / skipped: input rows read, texts scored, rows skipped (no usable
+            text; ``skip_reasons`` counts them by reason). Texts empty after normalisation,
+            texts in ``exclude`` and repeats of a text already among the candidates are read
+            but neither scored nor candidates.
         flag_rates / weights: per topic, the share of scored texts the model flags and the
             weight that rarity gives the topic.
     """

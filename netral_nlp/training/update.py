@@ -23,7 +23,7 @@ from typing import Any, Callable
 import numpy as np
 
 from ..data.corpus import iter_corpus
-from ..data.labelled import holdout_indices
+from ..data.labelled import LabelledData, holdout_indices, load_labelled
 from ..errors import DataError
 from ..labels.taxonomy import DEFAULT_TAXONOMY
 from ..labels.thresholds import tune_thresholds
@@ -34,6 +34,7 @@ from .corrections import Corrections, read_corrections
 
 DEFAULT_WEIGHT = 5.0
 MIN_HOLDOUT_ROWS = 8
+Part = tuple[list[str], np.ndarray]
 """With fewer corrections nothing is held out (and no before/after is reported)."""
 
 
@@ -79,7 +80,7 @@ def update_model(
     weight: float = DEFAULT_WEIGHT,
     holdout: float = 0.25,
     seed: int = 42,
-    corpus: bool = True,
+    corpus: Any = True,
     refit: bool = True,
     log: Callable[[str], None] | None = None,
 ) -> UpdateResult:
@@ -93,8 +94,10 @@ def update_model(
         weight: how many corpus texts one correction counts for.
         holdout: share of the corrections held out to tune thresholds and measure.
         seed: seeds the held-out split.
-        corpus: train on the project corpus too (its train split; dev for thresholds).
-            Without it the sheet must label every topic.
+        corpus: the training data the corrections are added to: ``True`` for the project
+            corpus (its train split; its dev split joins the threshold tuning), ``False`` for
+            none (the sheet must then label every topic), or your own labelled data (anything
+            :func:`netral_nlp.load_labelled` reads; a seeded 15 % is its dev part).
         refit: refit on all corrections after measuring (thresholds kept).
         log: where progress lines go (default: nowhere).
 
@@ -110,9 +113,11 @@ def update_model(
         raise DataError(f"updating with corrections needs a linear (TF-IDF) model such as 'default'; "
                         f"got a {clf.model_type!r} model")
     corr = corrections if isinstance(corrections, Corrections) else read_corrections(corrections, clf.taxonomy)
-    empty: tuple[list[str], np.ndarray] = ([], np.zeros((0, len(clf.labels)), dtype=np.int8))
-    train, dev = _corpus(clf) if corpus else (empty, empty)
-    if not corpus and not corr.mask.all():
+    if not isinstance(corpus, (bool, LabelledData)):
+        corpus = load_labelled(corpus, taxonomy=clf.taxonomy)
+    empty: Part = ([], np.zeros((0, len(clf.labels)), dtype=np.int8))
+    train, dev = _corpus(clf, corpus, seed) if corpus is not False else (empty, empty)
+    if corpus is False and not corr.mask.all():
         raise DataError(f"{corr.name}: without the corpus the sheet must label every topic {clf.labels}")
     fit_idx, held_idx = _split(len(corr), holdout, seed)
     fitted, held = corr.subset(fit_idx), corr.subset(held_idx)
@@ -131,17 +136,25 @@ def update_model(
         final.thresholds_ = first.thresholds_.copy()
     result.model, result.thresholds_after = final, final.thresholds
     final.metrics_ = {"update": {**result.to_dict(), "base": _name(base), "corrections": corr.name,
-                                 "holdout": holdout, "seed": seed, "corpus": corpus, "refit": refit}}
+                                 "holdout": holdout, "seed": seed, "corpus": _corpus_name(corpus),
+                                 "refit": refit}}
     if output_dir is not None:
         final.save_pretrained(Path(output_dir))
         say(f"saved to {output_dir}")
     return result
 
 
-def _corpus(clf: LinearTopicClassifier) -> tuple[tuple[list[str], np.ndarray], tuple[list[str], np.ndarray]]:
+def _corpus(clf: LinearTopicClassifier, corpus: Any, seed: int) -> tuple[Part, Part]:
+    """``(train, dev)`` texts and label matrices in the model's topic order."""
+    if isinstance(corpus, LabelledData):
+        data = corpus
+        if data.taxonomy.ids != clf.labels:
+            raise DataError(f"{data.name}: topics {data.taxonomy.ids} differ from the model's {clf.labels}")
+        fit, dev = data.split(0.15, seed)
+        return (fit.texts, fit.y), (dev.texts, dev.y)
     if clf.labels != DEFAULT_TAXONOMY.ids:
         raise DataError(f"the project corpus is labelled with {DEFAULT_TAXONOMY.ids}, not the model's topics "
-                        f"{clf.labels}; update without the corpus (corpus=False / --no-corpus)")
+                        f"{clf.labels}; pass your own training data (corpus=...) or none (corpus=False)")
     out = []
     for split in ("train", "dev"):
         records = list(iter_corpus(split))
@@ -190,6 +203,10 @@ def _figures(model: TopicClassifier, held: Corrections) -> dict[str, dict[str, f
         p, r, f, _ = precision_recall_fscore_support(held.y[:, j], pred[:, j], average="binary", zero_division=0.0)
         out[topic] = {"precision": float(p), "recall": float(r), "f1": float(f), "support": int(held.y[:, j].sum())}
     return out
+
+
+def _corpus_name(corpus: bool | LabelledData) -> str | bool:
+    return corpus if isinstance(corpus, bool) else corpus.name
 
 
 def _name(base: Any) -> str:
