@@ -258,3 +258,16 @@ def test_cli_suggest_then_train_from_default_with_the_sheet(tmp_path, capsys):
     bad = sheet(tmp_path, ["text", "hoax"], [["x", "1"]])
     assert main(["train", "--add", str(bad), "-o", str(tmp_path / "m2")]) == 2
     assert "unknown column(s) ['hoax']" in capsys.readouterr().err
+
+
+def test_tune_thresholds_matches_sklearn_f1_with_weights():
+    from sklearn.metrics import f1_score
+
+    from netral_nlp.labels.thresholds import DEFAULT_GRID, _f1_per_threshold
+
+    rng = np.random.default_rng(3)
+    y, p, w = rng.integers(0, 2, 200), rng.random(200), rng.integers(0, 4, 200).astype(float)
+    ours = _f1_per_threshold(y, p, w, DEFAULT_GRID)
+    ref = [f1_score(y, p >= t, sample_weight=w, zero_division=0.0) for t in DEFAULT_GRID]
+    assert np.allclose(ours, ref)
+    assert _f1_per_threshold(np.zeros(3), np.zeros(3), np.ones(3), DEFAULT_GRID).max() == 0.0

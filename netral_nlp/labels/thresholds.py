@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from sklearn.metrics import f1_score
 
 DEFAULT_GRID = np.round(np.arange(0.05, 0.951, 0.01), 2)
 
@@ -36,17 +35,28 @@ def tune_thresholds(
     if y_true.shape != proba.shape or y_true.ndim != 2:
         raise ValueError(f"y_true {y_true.shape} and proba {proba.shape} must be equal 2-D shapes")
     weights = _column_weights(sample_weight, y_true.shape)
+    grid = np.asarray(grid, dtype=float)
     out = np.full(y_true.shape[1], default, dtype=float)
     for j in range(y_true.shape[1]):
-        w = None if weights is None else weights[:, j]
-        keep = slice(None) if w is None else w > 0
-        y, p, w = y_true[keep, j], proba[keep, j], None if w is None else w[keep]
-        if y.sum() == 0:
+        w = np.ones(len(y_true)) if weights is None else weights[:, j]
+        y, p = y_true[:, j], proba[:, j]
+        if not (y[w > 0] == 1).any():
             continue
-        f1s = np.array([f1_score(y, p >= t, sample_weight=w, zero_division=0.0) for t in grid])
+        f1s = _f1_per_threshold(y, p, w, grid)
         best = np.flatnonzero(np.isclose(f1s, f1s.max()))
         out[j] = float(grid[best[np.argmin(np.abs(grid[best] - default))]])
     return out
+
+
+def _f1_per_threshold(y: np.ndarray, p: np.ndarray, w: np.ndarray, grid: np.ndarray) -> np.ndarray:
+    """Weighted F1 of ``p >= t`` for every ``t`` of ``grid`` (0 where undefined), as
+    ``sklearn.metrics.f1_score(..., sample_weight=w, zero_division=0)`` computes it."""
+    hit = p[None, :] >= grid[:, None]  # (thresholds, rows)
+    pos, neg = w * (y == 1), w * (y != 1)
+    tp, fp = hit @ pos, hit @ neg
+    fn = pos.sum() - tp
+    denom = 2 * tp + fp + fn
+    return np.divide(2 * tp, denom, out=np.zeros_like(denom), where=denom > 0)
 
 
 def _column_weights(sample_weight: Any, shape: tuple[int, int]) -> np.ndarray | None:
