@@ -66,6 +66,12 @@ def test_diverse_pick_spreads_over_clusters_instead_of_near_copies():
     assert sorted(int(i) // 5 if i >= 20 else 0 for i in picked) == [0, 4, 5]
     assert prio[picked[0]] == 0.9  # most urgent first
     assert list(diverse_pick(X[:2], prio[:2], 5)) == [0, 1]  # fewer rows than asked: all of them
+    same = np.vstack([X[:1]] * 6 + [X[25:26]])  # 2 distinct rows, 3 clusters asked: still 3 rows, no warning
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert sorted(diverse_pick(same, np.r_[np.full(6, 0.9), 0.5], 3).tolist())[-1] == 6
 
 
 def test_candidate_pool_is_bounded_and_keeps_one_entry_per_text():
@@ -116,6 +122,12 @@ def test_suggest_topics_and_exclude(tmp_path, toy_model):
     assert not {r["text"] for r in first.rows} & {r["text"] for r in second.rows}
     with pytest.raises(DataError, match="unknown topic"):
         netral_nlp.suggest(toy_model, texts, n=5, topics=["hoax"])
+    dump = tmp_path / "posts.csv"  # a CSV dump with other field names
+    with open(dump, "w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows([["post_id", "isi"]] + [[f"k{i}", t] for i, t in enumerate(texts)])
+    from_csv = netral_nlp.suggest(toy_model, dump, n=10, topics=["hoaks"], text_field="isi", id_field="post_id")
+    assert [r["text"] for r in from_csv.rows] == [r["text"] for r in first.rows]
+    assert [r["id"] for r in from_csv.rows] == [f"k{r['row'] - 1}" for r in first.rows]
     with pytest.raises(ValueError, match="at least 1"):
         netral_nlp.suggest(toy_model, texts, n=0)
 

@@ -25,6 +25,7 @@ clustering and SVD here are scikit-learn's.
 
 from __future__ import annotations
 
+import warnings
 from typing import Sequence
 
 import numpy as np
@@ -79,13 +80,16 @@ def diverse_pick(features: sp.spmatrix | np.ndarray, prio: np.ndarray, n: int, s
     """Indices of ``n`` rows: one per cluster of a priority-weighted k-means (nearest the
     centre), most urgent first. All rows when there are no more than ``n``."""
     from sklearn.cluster import KMeans
+    from sklearn.exceptions import ConvergenceWarning
 
     prio = np.asarray(prio, dtype=np.float64)
     m = len(prio)
     if m <= n:
         return np.argsort(-prio, kind="stable")
     X = _reduce(features, seed)
-    km = KMeans(n_clusters=n, n_init=1, random_state=seed).fit(X, sample_weight=np.maximum(prio, _EPS))
+    with warnings.catch_warnings():  # fewer distinct rows than clusters: empty clusters are filled below
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        km = KMeans(n_clusters=n, n_init=1, random_state=seed).fit(X, sample_weight=np.maximum(prio, _EPS))
     dist = np.linalg.norm(X - km.cluster_centers_[km.labels_], axis=1)
     picked = []
     for c in range(n):
