@@ -260,11 +260,14 @@ def test_cli_suggest_then_train_from_default_with_the_sheet(tmp_path, capsys):
         out_csv.writeheader()
         out_csv.writerows(rows)
     model_dir = tmp_path / "my-model"
-    assert main(["train", "--from", "default", "--add", str(path), "--output", str(model_dir), "-q"]) == 0
+    # --no-corpus keeps the test fast (the corpus path is test_update_on_the_corpus_uses_its_splits)
+    assert main(["train", "--from", "default", "--add", str(path), "--output", str(model_dir), "-q",
+                 "--no-corpus"]) == 0
     out = capsys.readouterr().out
     assert "on the 6 held-out corrections (of 24)" in out and "mean F1" in out
     updated = netral_nlp.load(model_dir)
     assert isinstance(updated, LinearTopicClassifier) and updated.metrics_["update"]["n_corrections"] == 24
+    assert updated.metrics_["update"]["corpus"] is False
     assert main(["train", "--from", "default"]) == 2 and "--from needs --add" in capsys.readouterr().err
     assert main(["train", "corpus", "--add", str(path)]) == 2 and "either DATA" in capsys.readouterr().err
     bad = sheet(tmp_path, ["text", "hoax"], [["x", "1"]])
@@ -283,3 +286,13 @@ def test_tune_thresholds_matches_sklearn_f1_with_weights():
     ref = [f1_score(y, p >= t, sample_weight=w, zero_division=0.0) for t in DEFAULT_GRID]
     assert np.allclose(ours, ref)
     assert _f1_per_threshold(np.zeros(3), np.zeros(3), np.ones(3), DEFAULT_GRID).max() == 0.0
+
+
+def test_update_on_the_corpus_uses_its_splits():
+    from netral_nlp.training.update import _corpus
+
+    (train_texts, train_y), (dev_texts, dev_y) = _corpus(netral_nlp.load(), True, 0)
+    train = list(netral_nlp.iter_corpus("train"))
+    assert train_texts == [r["text"] for r in train] and len(dev_texts) == sum(1 for _ in netral_nlp.iter_corpus("dev"))
+    assert train_y.shape == (len(train), 5) and train_y.sum() == sum(len(r["labels"]) for r in train)
+    assert dev_y.shape == (len(dev_texts), 5)
