@@ -47,6 +47,8 @@ class LabelledData:
         taxonomy: the label set (its order is the column order of :attr:`y`).
         label_format: ``"list"``, ``"columns"`` or ``"single"`` (how the labels were given).
         name: a short description of the source, used in messages and model cards.
+        extra: more per-row columns; ``extra["ids"]`` holds the source's ``id`` column
+            (the corpus record ids) when it has one.
     """
 
     texts: list[str]
@@ -234,7 +236,8 @@ def _from_corpus(source: str, taxonomy: Taxonomy | None) -> LabelledData:
     tax = taxonomy or DEFAULT_TAXONOMY
     labels = [list(r["labels"]) for r in records]
     _check_known(labels, tax, lambda i: f"{source}: record {records[i].get('id', i)}")
-    return LabelledData([r["text"] for r in records], labels, tax, "list", source)
+    return LabelledData([r["text"] for r in records], labels, tax, "list", source,
+                        extra={"ids": [r.get("id") for r in records]})
 
 
 # ---------------------------------------------------------------------------- parsing
@@ -291,7 +294,8 @@ def _from_table(table: _Table, text_column: str, label_columns: Sequence[str] | 
             _check_typos(labels, table.where, label_column)
         tax = taxonomy or _infer_taxonomy(labels)
     _check_known(labels, tax, table.where)
-    return LabelledData(texts, labels, tax, fmt, table.name)
+    extra = {"ids": list(cols["id"])} if "id" in cols else {}
+    return LabelledData(texts, labels, tax, fmt, table.name, extra=extra)
 
 
 def _is_missing(value: Any) -> bool:
