@@ -23,7 +23,7 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[Any]], align: str | No
 
 def _fmt(v: Any) -> str:
     if isinstance(v, float):
-        return f"{v:.3f}"
+        return f"{v:.2g}" if v and abs(v) < 0.01 else f"{v:.3f}"  # learning rates: 2e-05, not 0.000
     return str(v)
 
 
