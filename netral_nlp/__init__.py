@@ -12,6 +12,7 @@ import sys as _sys
 
 from ._version import __version__
 from .batch.dump import DumpSummary, label_dump
+from .batch.prevalence import estimate_prevalence
 from .data.corpus import iter_corpus, load_corpus, split_of
 from .data.labelled import LabelledData, load_labelled
 from .errors import DataError, HubUnavailableError, MissingDependencyError, ModelLoadError, NetralError
@@ -24,6 +25,7 @@ from .models.ensemble import EnsembleTopicClassifier
 from .models.linear import LinearTopicClassifier
 from .models.loading import load
 from .models.transformer import TransformerTopicClassifier
+from .quantify.estimate import PrevalenceEstimate
 from .text.normalize import Normalizer, normalize
 from .training.trainer import TrainOptions, train
 from .text import normalize as _normalize_module
@@ -37,6 +39,8 @@ __all__ = [
     "load",
     "label_dump",
     "DumpSummary",
+    "estimate_prevalence",
+    "PrevalenceEstimate",
     "Prediction",
     "TopicClassifier",
     "LinearTopicClassifier",

@@ -125,8 +125,8 @@ def test_each_distinct_normalised_text_is_scored_once(tmp_path):
     variants = [base, base, f"RT @budi: {base}", f"{base} https://t.co/abc", f"{base} https://t.co/xyz", base.upper()]
     records = [{"text": t} for t in variants * 50 + TEXTS]
     src = _jsonl(tmp_path / "in.jsonl", records)
-    model = CountingModel()
-    summary = label_dump(src, tmp_path / "out.jsonl", model, chunk_size=64, progress=False)
+    model = CountingModel()  # (no prevalence estimate: it would score the corpus dev split with this model)
+    summary = label_dump(src, tmp_path / "out.jsonl", model, chunk_size=64, progress=False, prevalence=None)
     assert sorted(model.seen) == sorted(set(model.seen))  # nothing scored twice
     assert len(model.seen) == len({model.normalizer(t) for t in variants + TEXTS})
     assert summary.cached == summary.rows_read - len(model.seen)
@@ -134,7 +134,7 @@ def test_each_distinct_normalised_text_is_scored_once(tmp_path):
     assert out[0]["scores"] == out[1]["scores"] == out[300]["scores"]
     # disabling the cache changes nothing in the output
     model2 = CountingModel()
-    label_dump(src, tmp_path / "nocache.jsonl", model2, cache_size=0, chunk_size=64, progress=False)
+    label_dump(src, tmp_path / "nocache.jsonl", model2, cache_size=0, chunk_size=64, progress=False, prevalence=None)
     assert (tmp_path / "nocache.jsonl").read_bytes() == (tmp_path / "out.jsonl").read_bytes()
     assert len(model2.seen) > len(model.seen)
 

@@ -24,7 +24,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from .classifier import CONFIG_NAME, TopicClassifier, read_config, write_config
+from .classifier import CONFIG_NAME, TopicClassifier, read_config, write_config, write_prevalence
 from ..errors import ModelLoadError
 from .registry import load_folder
 
@@ -114,6 +114,7 @@ class EnsembleTopicClassifier(TopicClassifier):
         cfg = self._base_config()
         cfg.update(weights=self.weights.tolist(), members=[MEMBER_DIR.format(i) for i in range(len(self.members))])
         write_config(path, cfg)
+        write_prevalence(path, self.prevalence_)
         return path
 
     @classmethod
@@ -141,7 +142,7 @@ class EnsembleTopicClassifier(TopicClassifier):
             ens = cls(members, cfg.get("weights"))
         except ValueError as exc:
             raise ModelLoadError(f"{folder}: inconsistent ensemble ({exc})") from exc
-        ens._apply_base_config(cfg)
+        ens._apply_base_config(cfg, folder)
         return ens
 
     def info(self) -> dict[str, Any]:
