@@ -16,6 +16,7 @@ from .batch.prevalence import estimate_prevalence
 from .data.corpus import iter_corpus, load_corpus, split_of
 from .data.labelled import LabelledData, load_labelled
 from .errors import DataError, HubUnavailableError, MissingDependencyError, ModelLoadError, NetralError
+from .evaluation.dump_html import report
 from .evaluation.report import EvaluationReport, evaluate
 from .labels.prediction import Prediction
 from .labels.taxonomy import DEFAULT_TAXONOMY, Taxonomy, Topic
@@ -41,6 +42,7 @@ __all__ = [
     "DumpSummary",
     "estimate_prevalence",
     "PrevalenceEstimate",
+    "report",
     "Prediction",
     "TopicClassifier",
     "LinearTopicClassifier",

@@ -13,10 +13,10 @@ from typing import Sequence
 
 from .._version import __version__
 from ..errors import NetralError
-from . import base, core, label
+from . import base, core, label, report
 from . import train as train_command
 
-COMMAND_MODULES = [core, label, train_command, base]
+COMMAND_MODULES = [core, label, report, train_command, base]
 
 
 def build_parser() -> argparse.ArgumentParser:

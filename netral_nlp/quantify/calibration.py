@@ -50,6 +50,7 @@ class PrevalenceCalibration:
     source: str = SOURCE_CORPUS_DEV
     probe: list[dict[str, Any]] = field(default_factory=list)
     created: float = 0.0
+    _behaviour: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         self.scores = np.asarray(self.scores, dtype=np.float64)
@@ -65,7 +66,14 @@ class PrevalenceCalibration:
 
     def behaviour(self, clf: TopicClassifier, threshold: Threshold = None) -> dict[str, DevBehaviour | None]:
         """Per topic, the model's scores and flags on the positives and negatives (flags as
-        ``clf.decide`` makes them at ``threshold``); ``None`` for a topic without both."""
+        ``clf.decide`` makes them at ``threshold``); ``None`` for a topic without both.
+        Kept per threshold, so that estimates over many groups reuse their fits."""
+        key = tuple(clf.resolve_thresholds(threshold).tolist()) + (clf.multi_label,)
+        if key not in self._behaviour:
+            self._behaviour[key] = self._behaviour_at(clf, threshold)
+        return self._behaviour[key]
+
+    def _behaviour_at(self, clf: TopicClassifier, threshold: Threshold) -> dict[str, DevBehaviour | None]:
         flags = np.zeros(self.scores.shape, dtype=bool)
         col = {t: i for i, t in enumerate(self.topics)}
         for r, labs in enumerate(clf.decide(self.scores, threshold)):

@@ -28,7 +28,8 @@ for the errors measured on real posts.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any, Callable
 
 import numpy as np
 
@@ -47,6 +48,8 @@ class DevBehaviour:
     neg_scores: np.ndarray
     pos_flags: np.ndarray
     neg_flags: np.ndarray
+    cache: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
+    """Platt fits by (replicates, seed): the same for every set of rows estimated with them."""
 
     def __post_init__(self) -> None:
         self.pos_scores = np.asarray(self.pos_scores, dtype=np.float64)
@@ -63,6 +66,11 @@ class DevBehaviour:
     @property
     def fpr(self) -> float:
         return float(self.neg_flags.mean())
+
+    def memo(self, key: Any, compute: Callable[[], Any]) -> Any:
+        if key not in self.cache:
+            self.cache[key] = compute()
+        return self.cache[key]
 
 
 def check_method(method: str) -> str:
@@ -88,18 +96,18 @@ def estimate_topic(method: str, counts: np.ndarray, means: np.ndarray, flags: in
         raise ValueError("no rows to estimate a share from")
     if method != "cc" and dev is None:
         raise ValueError(f"method {method!r} needs the model's behaviour on labelled texts")
-    point = float(_estimate(method, counts[None, :], means, np.array([flags]), dev, None, None)[0])
+    point = float(_estimate(method, counts[None, :], means, np.array([flags]), dev, None, None, None)[0])
     if n_boot <= 0:
         return point, point, point
-    rng = np.random.default_rng(seed)
     if method in ("cc", "acc"):
-        reps = _rates_replicates(method, n, flags, dev, n_boot, rng)
+        reps = _rates_replicates(method, n, flags, dev, n_boot, np.random.default_rng(seed))
     else:
         assert dev is not None
-        boot_counts = rng.multinomial(n, counts / n, size=n_boot)
-        pos_idx = rng.integers(0, len(dev.pos_scores), size=(n_boot, len(dev.pos_scores)))
-        neg_idx = rng.integers(0, len(dev.neg_scores), size=(n_boot, len(dev.neg_scores)))
-        reps = _estimate(method, boot_counts, means, np.zeros(n_boot), dev, pos_idx, neg_idx)
+        dev_rng, dump_rng = np.random.default_rng([seed, 1]), np.random.default_rng([seed, 2])
+        pos_idx = dev_rng.integers(0, len(dev.pos_scores), size=(n_boot, len(dev.pos_scores)))
+        neg_idx = dev_rng.integers(0, len(dev.neg_scores), size=(n_boot, len(dev.neg_scores)))
+        boot_counts = dump_rng.multinomial(n, counts / n, size=n_boot)
+        reps = _estimate(method, boot_counts, means, np.zeros(n_boot), dev, pos_idx, neg_idx, (n_boot, seed))
     tail = (1 - level) / 2 * 100
     low, high = np.percentile(reps, [tail, 100 - tail])
     return point, float(min(low, point)), float(max(high, point))
@@ -122,9 +130,10 @@ def _rates_replicates(method: str, n: int, flags: int, dev: DevBehaviour | None,
 
 
 def _estimate(method: str, counts: np.ndarray, means: np.ndarray, flags: np.ndarray, dev: DevBehaviour | None,
-              pos_idx: np.ndarray | None, neg_idx: np.ndarray | None) -> np.ndarray:
+              pos_idx: np.ndarray | None, neg_idx: np.ndarray | None, key: Any) -> np.ndarray:
     """Estimates for ``R`` replicates: ``counts`` ``(R, B)``, ``flags`` ``(R,)``; dev rows
-    resampled by ``pos_idx``/``neg_idx`` ``(R, n)`` (``None``: the dev texts as they are)."""
+    resampled by ``pos_idx``/``neg_idx`` ``(R, n)`` (``None``: the dev texts as they are),
+    ``key`` names that resample (its Platt fits are reused)."""
     n = counts.sum(axis=1).astype(np.float64)
     if method == "cc":
         return flags / n
@@ -142,9 +151,8 @@ def _estimate(method: str, counts: np.ndarray, means: np.ndarray, flags: np.ndar
         fpr = pick(dev.neg_scores, neg_idx).mean(axis=1)
         return adjust(counts @ means / n, tpr, fpr)
     pos, neg = pick(dev.pos_scores, pos_idx), pick(dev.neg_scores, neg_idx)
-    x = logit(np.concatenate([pos, neg], axis=1))
     y = np.concatenate([np.ones(pos.shape[1]), np.zeros(neg.shape[1])])
-    a, b = platt_fit(x, y)
+    a, b = dev.memo(("platt", key), lambda: platt_fit(logit(np.concatenate([pos, neg], axis=1)), y))
     posteriors = sigmoid(a[:, None] * logit(means)[None, :] + b[:, None])
     prior = pos.shape[1] / (pos.shape[1] + neg.shape[1])
     return em_prior(posteriors, counts, prior)
