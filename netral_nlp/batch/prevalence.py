@@ -9,6 +9,7 @@ memory does not grow with the input. The estimators and their intervals are in
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
@@ -77,6 +78,9 @@ def add_prevalence(summary: DumpSummary, clf: TopicClassifier, opts: DumpOptions
     then says why in ``prevalence_note``."""
     if opts.prevalence is None or summary.histogram is None or summary.prevalence_note:
         return summary
+    if opts.progress and clf.prevalence_ is None and opts.prevalence != "cc":
+        print("topic shares: scoring the corpus dev split for the model's error rates (no prevalence.json)",
+              file=sys.stderr)
     try:
         estimate = estimate_shares(summary.histogram, clf, opts.prevalence, opts.threshold)
     except (DataError, ValueError, OSError) as exc:
