@@ -53,8 +53,10 @@ def build(out_dir: Path, c_grid: tuple[float, ...] = (2.0, 4.0, 8.0, 16.0), verb
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[1])
     parser.add_argument("-o", "--output", type=Path, default=HERE / "default", help="output folder (default: models/default)")
+    parser.add_argument("--C", type=float, nargs="+", default=[2.0, 4.0, 8.0, 16.0],
+                        help="values of C to try; the best dev macro-F1 is kept (default: %(default)s)")
     args = parser.parse_args()
-    build(args.output)
+    build(args.output, tuple(args.C))
 
 
 if __name__ == "__main__":

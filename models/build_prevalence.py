@@ -18,7 +18,7 @@ from netral_nlp import load
 from netral_nlp.quantify import fit_calibration, save_calibration
 
 HERE = Path(__file__).resolve().parent
-SHIPPED = ("default", "e5")
+SHIPPED = ("default", "e5", "accurate")
 
 
 def build(name: str) -> None:

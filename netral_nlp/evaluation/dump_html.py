@@ -316,13 +316,14 @@ def _num(v: Any) -> str:
 
 
 def _model_version(model: Any) -> str:
-    from ..models.loading import SHIPPED, shipped_model_path
+    from ..models.loading import ALIASES, SHIPPED, shipped_model_path
 
-    folder = shipped_model_path(model) if model in SHIPPED or model is None else (
-        Path(os.fspath(model)) if isinstance(model, (str, os.PathLike)) else None)
     try:
+        shipped = model is None or model in SHIPPED or model in ALIASES
+        folder = shipped_model_path(model or "default") if shipped else (
+            Path(os.fspath(model)) if isinstance(model, (str, os.PathLike)) else None)
         return str(json.loads((folder / CONFIG_NAME).read_text(encoding="utf-8")).get("netral_nlp_version", "?"))
-    except (OSError, ValueError, TypeError):
+    except (OSError, ValueError, TypeError, AttributeError):
         return "?"
 
 

@@ -19,7 +19,7 @@ weighted score bins of a streamed dump, and ``import quapy`` loads torch and mat
 
 The interval is a percentile bootstrap over both the dump and the labelled texts: with a large
 dump the uncertainty of the model's error rates dominates. PACC and EM resample the dump's score
-bins and the labelled positives and negatives (separately); CC and ACC draw the flag share and
+bins and the labelled positives and negatives (separately, as weights on their score levels); CC and ACC draw the flag share and
 the true / false positive rates from their Jeffreys posteriors, which stay honest when a count
 is 0. It cannot see a shift between the labelled
 texts and the dump (a model that misreads a new kind of text): see benchmarks/bench_prevalence.py
@@ -58,6 +58,7 @@ class DevBehaviour:
         self.neg_flags = np.asarray(self.neg_flags, dtype=bool)
         if not len(self.pos_scores) or not len(self.neg_scores):
             raise ValueError("the labelled texts need at least one positive and one negative for the topic")
+        self.levels, self.pos_counts, self.neg_counts, self.level_logits = _levels(self.pos_scores, self.neg_scores)
 
     @property
     def tpr(self) -> float:
@@ -71,6 +72,25 @@ class DevBehaviour:
         if key not in self.cache:
             self.cache[key] = compute()
         return self.cache[key]
+
+
+LEVEL_STEP = 0.05
+"""Dev scores are grouped by their logit in steps of this size (each group keeps its exact mean
+score and logit): the bootstrap then resamples a few hundred weighted levels, not every text."""
+
+
+def _levels(pos: np.ndarray, neg: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """``(mean score, positives, negatives, mean logit)`` per level of the dev scores."""
+    scores = np.concatenate([pos, neg])
+    x = logit(scores)
+    keys, inverse = np.unique(np.round(x / LEVEL_STEP).astype(np.int64), return_inverse=True)
+    n = len(keys)
+    is_pos = np.concatenate([np.ones(len(pos), bool), np.zeros(len(neg), bool)])
+    pos_counts = np.bincount(inverse[is_pos], minlength=n)
+    neg_counts = np.bincount(inverse[~is_pos], minlength=n)
+    total = pos_counts + neg_counts
+    return (np.bincount(inverse, weights=scores, minlength=n) / total, pos_counts, neg_counts,
+            np.bincount(inverse, weights=x, minlength=n) / total)
 
 
 def check_method(method: str) -> str:
@@ -104,10 +124,11 @@ def estimate_topic(method: str, counts: np.ndarray, means: np.ndarray, flags: in
     else:
         assert dev is not None
         dev_rng, dump_rng = np.random.default_rng([seed, 1]), np.random.default_rng([seed, 2])
-        pos_idx = dev_rng.integers(0, len(dev.pos_scores), size=(n_boot, len(dev.pos_scores)))
-        neg_idx = dev_rng.integers(0, len(dev.neg_scores), size=(n_boot, len(dev.neg_scores)))
+        n_pos, n_neg = int(dev.pos_counts.sum()), int(dev.neg_counts.sum())
+        pos_w = dev_rng.multinomial(n_pos, dev.pos_counts / n_pos, size=n_boot)
+        neg_w = dev_rng.multinomial(n_neg, dev.neg_counts / n_neg, size=n_boot)
         boot_counts = dump_rng.multinomial(n, counts / n, size=n_boot)
-        reps = _estimate(method, boot_counts, means, np.zeros(n_boot), dev, pos_idx, neg_idx, (n_boot, seed))
+        reps = _estimate(method, boot_counts, means, np.zeros(n_boot), dev, pos_w, neg_w, (n_boot, seed))
     tail = (1 - level) / 2 * 100
     low, high = np.percentile(reps, [tail, 100 - tail])
     return point, float(min(low, point)), float(max(high, point))
@@ -130,31 +151,24 @@ def _rates_replicates(method: str, n: int, flags: int, dev: DevBehaviour | None,
 
 
 def _estimate(method: str, counts: np.ndarray, means: np.ndarray, flags: np.ndarray, dev: DevBehaviour | None,
-              pos_idx: np.ndarray | None, neg_idx: np.ndarray | None, key: Any) -> np.ndarray:
-    """Estimates for ``R`` replicates: ``counts`` ``(R, B)``, ``flags`` ``(R,)``; dev rows
-    resampled by ``pos_idx``/``neg_idx`` ``(R, n)`` (``None``: the dev texts as they are),
-    ``key`` names that resample (its Platt fits are reused)."""
+              pos_w: np.ndarray | None, neg_w: np.ndarray | None, key: Any) -> np.ndarray:
+    """Estimates for ``R`` replicates: ``counts`` ``(R, B)``, ``flags`` ``(R,)``; the dev texts
+    reweighted by ``pos_w``/``neg_w`` ``(R, levels)`` (``None``: as they are), ``key`` names
+    that resample (its Platt fits are reused)."""
     n = counts.sum(axis=1).astype(np.float64)
     if method == "cc":
         return flags / n
     assert dev is not None
-
-    def pick(values: np.ndarray, idx: np.ndarray | None) -> np.ndarray:
-        return values[None, :] if idx is None else values[idx]
-
     if method == "acc":
-        tpr = pick(dev.pos_flags, pos_idx).mean(axis=1)
-        fpr = pick(dev.neg_flags, neg_idx).mean(axis=1)
-        return adjust(flags / n, tpr, fpr)
+        return adjust(flags / n, np.array([dev.tpr]), np.array([dev.fpr]))
+    pos_w = dev.pos_counts[None, :] if pos_w is None else pos_w
+    neg_w = dev.neg_counts[None, :] if neg_w is None else neg_w
+    n_pos, n_neg = pos_w.sum(axis=1), neg_w.sum(axis=1)
     if method == "pacc":
-        tpr = pick(dev.pos_scores, pos_idx).mean(axis=1)
-        fpr = pick(dev.neg_scores, neg_idx).mean(axis=1)
-        return adjust(counts @ means / n, tpr, fpr)
-    pos, neg = pick(dev.pos_scores, pos_idx), pick(dev.neg_scores, neg_idx)
-    y = np.concatenate([np.ones(pos.shape[1]), np.zeros(neg.shape[1])])
-    a, b = dev.memo(("platt", key), lambda: platt_fit(logit(np.concatenate([pos, neg], axis=1)), y))
+        return adjust(counts @ means / n, pos_w @ dev.levels / n_pos, neg_w @ dev.levels / n_neg)
+    a, b = dev.memo(("platt", key), lambda: platt_fit(dev.level_logits, pos_w, neg_w))
     posteriors = sigmoid(a[:, None] * logit(means)[None, :] + b[:, None])
-    prior = pos.shape[1] / (pos.shape[1] + neg.shape[1])
+    prior = float(n_pos[0] / (n_pos[0] + n_neg[0]))
     return em_prior(posteriors, counts, prior)
 
 
@@ -174,15 +188,19 @@ def sigmoid(z: np.ndarray) -> np.ndarray:
     return 0.5 * (1.0 + np.tanh(0.5 * z))
 
 
-def platt_fit(x: np.ndarray, y: np.ndarray, iters: int = 50, l2: float = 1e-4) -> tuple[np.ndarray, np.ndarray]:
-    """Platt scaling ``P(y=1 | x) = sigmoid(a x + b)`` for each row of ``x`` ``(R, n)``
-    (Newton's method on the log-likelihood with a tiny L2 penalty on ``a``, all rows at once).
-    Written out because a bootstrap needs hundreds of these 2-parameter fits."""
-    x = np.atleast_2d(np.asarray(x, dtype=np.float64))
-    a, b = np.ones(len(x)), np.zeros(len(x))
+def platt_fit(x: np.ndarray, pos_w: np.ndarray, neg_w: np.ndarray, iters: int = 50,
+              l2: float = 1e-4) -> tuple[np.ndarray, np.ndarray]:
+    """Platt scaling ``P(y=1 | x) = sigmoid(a x + b)`` on points ``x`` ``(L,)`` carrying
+    ``pos_w`` positives and ``neg_w`` negatives each, for every row of the weights ``(R, L)``
+    at once (Newton's method on the log-likelihood, a tiny L2 penalty on ``a``). Written out
+    because a bootstrap needs hundreds of these 2-parameter fits."""
+    x = np.asarray(x, dtype=np.float64)[None, :]
+    pos_w, neg_w = np.atleast_2d(pos_w).astype(np.float64), np.atleast_2d(neg_w).astype(np.float64)
+    total = pos_w + neg_w
+    a, b = np.ones(len(total)), np.zeros(len(total))
     for _ in range(iters):
         p = sigmoid(a[:, None] * x + b[:, None])
-        r, w = y[None, :] - p, p * (1 - p)
+        r, w = pos_w - total * p, total * p * (1 - p)
         ga, gb = (r * x).sum(axis=1) - l2 * a, r.sum(axis=1)
         haa, hab, hbb = (w * x * x).sum(axis=1) + l2, (w * x).sum(axis=1), w.sum(axis=1) + 1e-12
         det = haa * hbb - hab * hab
