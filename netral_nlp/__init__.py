@@ -29,6 +29,9 @@ from .models.transformer import TransformerTopicClassifier
 from .quantify.estimate import PrevalenceEstimate
 from .text.normalize import Normalizer, normalize
 from .training.trainer import TrainOptions, train
+from .training.suggest import Suggestions, suggest
+from .training.update import UpdateResult, update_model
+from .training.audit import AuditResult, audit_labels
 from .text import normalize as _normalize_module
 
 # ``netral_nlp.normalize`` is the function above; its old module path is registered up front
@@ -50,6 +53,12 @@ __all__ = [
     "EnsembleTopicClassifier",
     "train",
     "TrainOptions",
+    "suggest",
+    "Suggestions",
+    "update_model",
+    "UpdateResult",
+    "audit_labels",
+    "AuditResult",
     "load_labelled",
     "LabelledData",
     "Topic",

@@ -22,6 +22,7 @@ The model must be a name, a hub id, or a folder that exists on every node.
 from __future__ import annotations
 
 import json
+import logging
 from typing import Any, Iterator
 
 from .labeler import ChunkLabeler, FieldSpec, RawChunk, RowError
@@ -46,11 +47,17 @@ def _ray() -> Any:
     return ray
 
 
-def ensure_ray() -> Any:
-    """Import Ray and connect: to ``RAY_ADDRESS`` / a running cluster, else a local instance."""
+def ensure_ray(quiet: bool = True) -> Any:
+    """Import Ray and connect: to ``RAY_ADDRESS`` / a running cluster, else a local instance.
+
+    ``quiet``: Ray's Python log lines (start-up, token set-up) at error level only; the
+    workers' output is never forwarded to this process. (``RAY_BACKEND_LOG_LEVEL`` is left
+    alone: setting it makes the C++ core print one more line, announcing the level.)
+    """
     ray = _ray()
     if not ray.is_initialized():
-        ray.init(include_dashboard=False, ignore_reinit_error=True, log_to_driver=False)
+        ray.init(include_dashboard=False, ignore_reinit_error=True, log_to_driver=False,
+                 logging_level=logging.ERROR if quiet else logging.INFO)
     return ray
 
 
@@ -299,7 +306,7 @@ def label_dump_ray(job: DumpJob) -> DumpSummary:
     if not isinstance(model, str):
         raise TypeError("engine='ray' needs a model name, hub id or folder: each Ray actor loads its own copy")
     opts = dict(o.ray_options or {})
-    ray = ensure_ray()
+    ray = ensure_ray(quiet=not o.progress)
     prepare_run(paths, {}, resume=False, overwrite=o.overwrite)
     from ..models.loading import load
 
@@ -314,7 +321,11 @@ def label_dump_ray(job: DumpJob) -> DumpSummary:
     ctx = ray.data.DataContext.get_current()
     saved = (ctx.execution_options.preserve_order, ctx.enable_progress_bars)
     ctx.execution_options.preserve_order = True
-    ctx.enable_progress_bars = o.progress
+    ctx.enable_progress_bars = bool(o.progress)
+    data_logger = logging.getLogger("ray.data")  # execution-plan and progress-bar notices
+    data_level = data_logger.level
+    if not o.progress:
+        data_logger.setLevel(logging.ERROR)
     summary = DumpSummary(str(info.path), str(paths.dst), str(paths.errors))
     started = time.perf_counter()
     parquet = ParquetSink(paths.parts, parquet_schema(layout), None) if out_fmt == "parquet" else None
@@ -364,6 +375,7 @@ def label_dump_ray(job: DumpJob) -> DumpSummary:
         raise
     finally:
         ctx.execution_options.preserve_order, ctx.enable_progress_bars = saved
+        data_logger.setLevel(data_level)
         for sink in (out, err, parquet):
             if sink is not None:
                 sink.close()

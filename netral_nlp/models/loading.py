@@ -21,6 +21,7 @@ from .classifier import TopicClassifier
 from .e5 import E5TopicClassifier, load_e5_model
 from .ensemble import EnsembleTopicClassifier
 from .linear import LinearTopicClassifier
+from .quiet import hf_quiet
 from .registry import load_folder, register_model_type
 from .transformer import TransformerTopicClassifier
 
@@ -58,19 +59,20 @@ def load(name_or_path: str | os.PathLike[str] | None = "default", **kwargs: Any)
     """
     if name_or_path is None or name_or_path in ("default", "fast"):
         return LinearTopicClassifier.from_pretrained(shipped_model_path("default"))
-    if name_or_path == "e5":
-        return load_e5_model(**kwargs)
-    if name_or_path == "accurate":
-        return EnsembleTopicClassifier.from_pretrained(shipped_model_path("accurate"), **kwargs)
-    path = Path(os.fspath(name_or_path)).expanduser()
-    if path.is_dir():
-        return load_folder(path, **kwargs)
-    text = os.fspath(name_or_path)
-    if path.exists():
-        raise ModelLoadError(f"{path}: is a file, expected a model folder")
-    if _looks_like_path(text):
-        raise ModelLoadError(f"{path}: no such model folder")
-    return TransformerTopicClassifier.from_pretrained(text, **kwargs)
+    with hf_quiet():  # no loading bars or load reports from a library call
+        if name_or_path == "e5":
+            return load_e5_model(**kwargs)
+        if name_or_path == "accurate":
+            return EnsembleTopicClassifier.from_pretrained(shipped_model_path("accurate"), **kwargs)
+        path = Path(os.fspath(name_or_path)).expanduser()
+        if path.is_dir():
+            return load_folder(path, **kwargs)
+        text = os.fspath(name_or_path)
+        if path.exists():
+            raise ModelLoadError(f"{path}: is a file, expected a model folder")
+        if _looks_like_path(text):
+            raise ModelLoadError(f"{path}: no such model folder")
+        return TransformerTopicClassifier.from_pretrained(text, **kwargs)
 
 
 def _looks_like_path(text: str) -> bool:
