@@ -12,9 +12,11 @@ import sys as _sys
 
 from ._version import __version__
 from .batch.dump import DumpSummary, label_dump
+from .batch.prevalence import estimate_prevalence
 from .data.corpus import iter_corpus, load_corpus, split_of
 from .data.labelled import LabelledData, load_labelled
 from .errors import DataError, HubUnavailableError, MissingDependencyError, ModelLoadError, NetralError
+from .evaluation.dump_html import report
 from .evaluation.report import EvaluationReport, evaluate
 from .labels.prediction import Prediction
 from .labels.taxonomy import DEFAULT_TAXONOMY, Taxonomy, Topic
@@ -24,6 +26,7 @@ from .models.ensemble import EnsembleTopicClassifier
 from .models.linear import LinearTopicClassifier
 from .models.loading import load
 from .models.transformer import TransformerTopicClassifier
+from .quantify.estimate import PrevalenceEstimate
 from .text.normalize import Normalizer, normalize
 from .training.trainer import TrainOptions, train
 from .training.suggest import Suggestions, suggest
@@ -40,6 +43,9 @@ __all__ = [
     "load",
     "label_dump",
     "DumpSummary",
+    "estimate_prevalence",
+    "PrevalenceEstimate",
+    "report",
     "Prediction",
     "TopicClassifier",
     "LinearTopicClassifier",

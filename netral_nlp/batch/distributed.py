@@ -30,6 +30,8 @@ from ..models.classifier import Threshold
 from ..errors import DataError, MissingDependencyError
 from .readers import DEFAULT_MAX_LINE_BYTES
 from .options import DumpJob
+from ..quantify.histogram import ScoreHistogram
+from .prevalence import add_prevalence
 from .summary import DumpSummary
 from .writers import OutputLayout, parquet_schema
 
@@ -101,7 +103,8 @@ class RayLabeler:
         return pa.table({
             "payload": pa.array([payload], pa.binary()), "errors": pa.array([res.errors], pa.binary()),
             "counters": [json.dumps({"rows": res.rows, "labelled": res.labelled, "failed": res.failed,
-                                     "cached": res.cached, "truncated": res.truncated, "reasons": res.reasons})],
+                                     "cached": res.cached, "truncated": res.truncated, "reasons": res.reasons,
+                                     "histogram": res.histogram.to_dict() if res.histogram is not None else None})],
         })
 
     def _rows(self, batch: Any) -> Any:
@@ -307,7 +310,8 @@ def label_dump_ray(job: DumpJob) -> DumpSummary:
     prepare_run(paths, {}, resume=False, overwrite=o.overwrite)
     from ..models.loading import load
 
-    labels = tuple(load(model, **(o.model_kwargs or {})).labels)  # fail fast, on the driver, for a bad model
+    clf = load(model, **(o.model_kwargs or {}))  # fail fast, on the driver, for a bad model
+    labels = tuple(clf.labels)
     layout = OutputLayout(out_fmt, labels, spec.id_field is not None, "record" if o.keep_fields else "none", (),
                           out_comp, o.score_digits)
     layout_args = {"fmt": out_fmt, "labels": (), "with_id": layout.with_id, "keep": layout.keep,
@@ -355,6 +359,8 @@ def label_dump_ray(job: DumpJob) -> DumpSummary:
                 summary.truncated += c["truncated"]
                 for k, v in c["reasons"].items():
                     summary.error_reasons[k] = summary.error_reasons.get(k, 0) + v
+                if c.get("histogram"):
+                    summary.add_histogram(ScoreHistogram.from_dict(c["histogram"]))
         if parquet is not None:
             parquet.sync()
         for sink in (out, err):
@@ -375,7 +381,7 @@ def label_dump_ray(job: DumpJob) -> DumpSummary:
                 sink.close()
     summary.seconds = time.perf_counter() - started
     summary.workers = int(opts.get("concurrency") or _default_actors(ray, num_gpus))
-    return summary
+    return add_prevalence(summary, clf, o)
 
 
 __all__ = ["label_dataset_ray", "RayLabeler", "ensure_ray", "label_dump_ray"]

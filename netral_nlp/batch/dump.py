@@ -59,10 +59,12 @@ def label_dump(
             ``chunk_size``, ``batch_size``, ``cache_size``, ``max_text_chars``,
             ``max_line_bytes``, ``score_digits``, ``checkpoint_rows``,
             ``checkpoint_seconds``, ``progress``, ``joiner``, ``engine``, ``model_kwargs``,
-            ``ray_options``; see :class:`DumpOptions` for each), which wins over ``options``.
+            ``ray_options``, ``prevalence``; see :class:`DumpOptions` for each), which wins over ``options``.
 
     Returns:
-        a :class:`DumpSummary`.
+        a :class:`DumpSummary`; its ``prevalence`` holds each topic's estimated share of the
+        dump with a 95 % interval next to the raw flag count (method ``options.prevalence``,
+        default ``"em"``; see :func:`netral_nlp.estimate_prevalence`).
 
     Raises:
         FileNotFoundError, DataError (unreadable input, unknown format, missing column, an

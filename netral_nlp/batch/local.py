@@ -20,7 +20,8 @@ from .labeler import ChunkLabeler, FieldSpec
 from .options import DumpJob
 from .readers import InputInfo, csv_header, parquet_schema_of, read_chunks
 from .resume import RunOutputs, finish_run, prepare_run
-from .summary import COUNTERS, DumpSummary
+from .prevalence import add_prevalence
+from .summary import DumpSummary
 from .writers import OutputLayout, ParquetSink, parquet_schema
 
 
@@ -39,13 +40,13 @@ def label_local(job: DumpJob) -> DumpSummary:
     if ckpt is not None and ckpt["state"] == "finishing":  # interrupted while moving files into place
         parts = ParquetSink(paths.parts, schema, ckpt["parts"]) if schema is not None and paths.parts.exists() else None
         finish_run(paths, job.out_fmt, parts)
-        return summary
+        return add_prevalence(summary, clf, opts)
     run = RunOutputs(paths, layout, ckpt, schema)
     columns = None if opts.keep_fields or info.fmt != "parquet" else spec_columns(info, job.spec)
     chunks = read_chunks(info, ckpt["position"] if ckpt else None, opts.chunk_size or (2_000 if is_linear else 1_024),
                          columns=columns, max_line_bytes=opts.max_line_bytes)
     _label_chunks(job, chunks, labeler, workers, run, summary, ckpt, fingerprint)
-    return summary
+    return add_prevalence(summary, clf, opts)
 
 
 def _fingerprint(job: DumpJob) -> dict[str, Any]:
@@ -66,9 +67,7 @@ def _start(job: DumpJob, ckpt: dict[str, Any] | None) -> DumpSummary:
     """The run's summary, carrying on the counters of a checkpoint."""
     summary = DumpSummary(str(job.info.path), str(job.paths.dst), str(job.paths.errors))
     if ckpt is not None:
-        for name in COUNTERS:
-            setattr(summary, name, ckpt["counters"][name])
-        summary.resumed_rows = summary.rows_read
+        summary.restore(ckpt["counters"])
     return summary
 
 

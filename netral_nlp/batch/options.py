@@ -8,6 +8,7 @@ from dataclasses import dataclass, fields
 from typing import Any, Mapping
 
 from ..models.classifier import Threshold
+from ..quantify.estimators import DEFAULT_METHOD, check_method
 from .labeler import FieldSpec
 from .readers import DEFAULT_MAX_LINE_BYTES, InputInfo
 from .resume import DumpPaths
@@ -44,6 +45,9 @@ class DumpOptions:
         model_kwargs: passed to :func:`netral_nlp.load` (e.g. ``precision="int8"``).
         ray_options: for ``engine="ray"``: ``concurrency``, ``num_cpus``, ``num_gpus``,
             ``batch_size`` of the actor pool.
+        prevalence: how the summary estimates each topic's share of the dump: ``"em"``,
+            ``"pacc"``, ``"acc"`` or ``"cc"`` (see :func:`netral_nlp.estimate_prevalence`);
+            ``None`` for none.
     """
 
     keep_fields: bool = False
@@ -67,6 +71,7 @@ class DumpOptions:
     engine: str = "local"
     model_kwargs: dict[str, Any] | None = None
     ray_options: dict[str, Any] | None = None
+    prevalence: str | None = DEFAULT_METHOD
 
     @classmethod
     def build(cls, options: "DumpOptions | None", overrides: Mapping[str, Any]) -> "DumpOptions":
@@ -87,6 +92,8 @@ class DumpOptions:
                 raise ValueError(f"{name} must be a positive integer, got {value!r}")
         if not isinstance(self.score_digits, int) or not 0 <= self.score_digits <= 15:
             raise ValueError(f"score_digits must be an integer in [0, 15], got {self.score_digits!r}")
+        if self.prevalence is not None:
+            check_method(self.prevalence)
 
 
 @dataclass

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
+from ..quantify.histogram import ScoreHistogram
 from .labeler import ChunkResult
 
 
@@ -22,6 +23,10 @@ class DumpSummary:
         resumed_rows: rows already done by earlier, interrupted runs.
         seconds: wall time of this run.
         error_reasons: error rows per reason (``"invalid JSON"``, ``"missing text"``...).
+        histogram: scores and flags of every labelled row (resumed rows included), from which
+            ``prevalence`` is estimated.
+        prevalence: per-topic estimated share with its interval next to the raw flag count
+            (:meth:`PrevalenceEstimate.to_dict`), or ``None`` with ``prevalence_note`` saying why.
     """
 
     src: str
@@ -37,6 +42,9 @@ class DumpSummary:
     seconds: float = 0.0
     workers: int = 1
     error_reasons: dict[str, int] = field(default_factory=dict)
+    histogram: ScoreHistogram | None = field(default=None, repr=False)
+    prevalence: dict[str, Any] | None = None
+    prevalence_note: str = ""
 
     @property
     def rows_per_second(self) -> float:
@@ -52,7 +60,8 @@ class DumpSummary:
         return self.errors > max_errors
 
     def to_dict(self) -> dict[str, Any]:
-        out = asdict(self)
+        out = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "histogram"}
+        out["error_reasons"] = dict(self.error_reasons)
         out["rows_per_second"] = round(self.rows_per_second, 1)
         return out
 
@@ -65,15 +74,36 @@ class DumpSummary:
         self.blank_lines += res.blank
         for k, v in res.reasons.items():
             self.error_reasons[k] = self.error_reasons.get(k, 0) + v
+        self.add_histogram(res.histogram)
+
+    def add_histogram(self, hist: ScoreHistogram | None) -> None:
+        if hist is None:
+            return
+        if self.histogram is None:
+            self.histogram = ScoreHistogram(hist.topics, hist.n_bins)
+        self.histogram.merge(hist)
 
     def counters(self) -> dict[str, Any]:
         """The counters a checkpoint stores (a copy)."""
         out: dict[str, Any] = {k: getattr(self, k) for k in COUNTERS}
         out["error_reasons"] = dict(self.error_reasons)
+        out[HISTOGRAM] = self.histogram.to_dict() if self.histogram is not None else None
         return out
+
+    def restore(self, counters: dict[str, Any]) -> None:
+        """Take the counters of a checkpoint (a resumed run). A checkpoint written before the
+        score histogram existed leaves ``histogram`` unset, so no estimate is made."""
+        for name in COUNTERS:
+            setattr(self, name, counters[name])
+        self.resumed_rows = self.rows_read
+        hist = counters.get(HISTOGRAM)
+        self.histogram = ScoreHistogram.from_dict(hist) if hist else None
+        if hist is None and self.labelled:
+            self.prevalence_note = "resumed from a checkpoint without score histogram: no estimate"
 
 
 COUNTERS = ("rows_read", "labelled", "errors", "cached", "truncated", "blank_lines", "error_reasons")
+HISTOGRAM = "histogram"
 
 
 __all__ = ["DumpSummary", "COUNTERS"]

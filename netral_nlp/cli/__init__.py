@@ -14,10 +14,10 @@ from typing import Sequence
 
 from .._version import __version__
 from ..errors import NetralError
-from . import active, base, core, export, label
+from . import active, base, core, export, label, report
 from . import train as train_command
 
-COMMAND_MODULES = [core, label, active, train_command, base, export]
+COMMAND_MODULES = [core, label, report, active, train_command, base, export]
 
 
 def build_parser() -> argparse.ArgumentParser:

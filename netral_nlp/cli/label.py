@@ -58,6 +58,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--engine", choices=["local", "ray"], default="local",
                    help='"ray": label on a Ray cluster (pip install "netral-nlp[ray]")')
     p.add_argument("--ray-concurrency", type=int, default=None, help="Ray actors (engine ray)")
+    p.add_argument("--prevalence", choices=["em", "pacc", "acc", "cc", "none"], default="em",
+                   help="how the summary estimates each topic's share of the dump, with a 95%% interval, next to "
+                        "the raw flag count: em (default), pacc, acc, cc (the flag share) or none")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar (for logs); print only the summary")
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
     p.set_defaults(func=cmd_label)
@@ -97,6 +100,7 @@ def cmd_label(args: argparse.Namespace) -> int:
             score_digits=args.score_digits, checkpoint_rows=args.checkpoint_rows,
             checkpoint_seconds=args.checkpoint_seconds, progress=not args.quiet and not args.json, engine=args.engine,
             model_kwargs=model_kwargs, ray_options=ray_options,
+            prevalence=None if args.prevalence == "none" else args.prevalence,
         )
     except KeyboardInterrupt:
         print("interrupted: progress is checkpointed; rerun the same command with --resume to continue",
@@ -139,7 +143,25 @@ def render_summary(s: dict[str, Any]) -> str:
     out = [table(["summary", ""], rows, align="lr"), f"output: {s['dst']}", f"errors: {s['errors_path']}"]
     for reason, n in sorted(s.get("error_reasons", {}).items(), key=lambda kv: -kv[1]):
         out.append(f"  {n:>8,}  {reason}")
+    if s.get("prevalence"):
+        out += ["", render_prevalence(s["prevalence"])]
+    elif s.get("prevalence_note"):
+        out.append(f"topic shares: {s['prevalence_note']}")
     return "\n".join(out)
 
 
-__all__ = ["register", "cmd_label", "render_summary"]
+def render_prevalence(p: dict[str, Any]) -> str:
+    """Per-topic estimated share with its interval next to the raw flag count."""
+    rows = []
+    for t in p["topics"]:
+        est = ("n/a" if t["share"] is None else f"{t['share']:.2%}")
+        interval = ("" if t["share"] is None else f"{t['low']:.2%} - {t['high']:.2%}")
+        flagged = "" if t["flagged_share"] is None else f"{t['flagged_share']:.2%}"
+        rows.append([t["topic"], est, interval or t.get("note", ""), f"{t['flagged']:,}", flagged])
+    head = [f"topic (method {p['method']})", "est. share", f"{p['level']:.0%} interval", "flagged", "flag share"]
+    note = (f"shares of {p['rows']:,} labelled rows; error rates from {p['calibration']}. The interval covers "
+            "sampling and the error rates' uncertainty, not a model that misreads a new kind of text.")
+    return table(head, rows, align="lrrrr") + "\n" + note
+
+
+__all__ = ["register", "cmd_label", "render_summary", "render_prevalence"]

@@ -26,7 +26,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from .classifier import CONFIG_NAME, TopicClassifier, read_config, write_config
+from .classifier import CONFIG_NAME, TopicClassifier, read_config, write_config, write_prevalence
 from ..errors import ModelLoadError
 from .registry import load_folder
 
@@ -125,6 +125,7 @@ class EnsembleTopicClassifier(TopicClassifier):
         cfg = self._base_config()
         cfg.update(weights=self.weights.tolist(), members=names)
         write_config(path, cfg)
+        write_prevalence(path, self.prevalence_)
         return path
 
     @classmethod
@@ -153,7 +154,7 @@ class EnsembleTopicClassifier(TopicClassifier):
             ens = cls(members, cfg.get("weights"))
         except ValueError as exc:
             raise ModelLoadError(f"{folder}: inconsistent ensemble ({exc})") from exc
-        ens._apply_base_config(cfg)
+        ens._apply_base_config(cfg, folder)
         ens.member_sources = [str(n) if str(n).startswith(SHIPPED_PREFIX) else None for n in names]
         return ens
 

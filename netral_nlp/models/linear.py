@@ -17,7 +17,7 @@ import scipy.sparse as sp
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
-from .classifier import TopicClassifier, as_text_list, read_config, write_config
+from .classifier import TopicClassifier, as_text_list, read_config, write_config, write_prevalence
 from ..errors import ModelLoadError
 from ..text.normalize import Normalizer
 from ..labels.taxonomy import Taxonomy
@@ -120,6 +120,7 @@ class LinearTopicClassifier(TopicClassifier):
             coef[lr.classes_], intercept[lr.classes_] = lr.coef_, lr.intercept_
             self.thresholds_ = np.zeros(k)
         self.coef_, self.intercept_ = coef, intercept
+        self.prevalence_ = None  # scores on labelled texts of the old weights
         return self
 
     def _fit_per_topic(self, X: sp.csr_matrix, Y: np.ndarray, W: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
@@ -237,6 +238,7 @@ class LinearTopicClassifier(TopicClassifier):
         cfg = self._base_config()
         cfg["params"] = self.get_params()
         write_config(path, cfg)
+        write_prevalence(path, self.prevalence_)
         return path
 
     @classmethod
@@ -251,7 +253,7 @@ class LinearTopicClassifier(TopicClassifier):
             raise ModelLoadError(f"{path}: model_type is {cfg['model_type']!r}, not {cls.model_type!r}")
         params = dict(cfg.get("params") or {})
         model = cls(**{k: v for k, v in params.items() if k in _PARAM_NAMES})
-        model._apply_base_config(cfg)
+        model._apply_base_config(cfg, path)
         for name in (VOCAB_NAME, WEIGHTS_NAME):
             if not (path / name).is_file():
                 raise ModelLoadError(f"{path}: incomplete model folder ({name} is missing)")

@@ -20,7 +20,7 @@ from typing import Any, ContextManager, Sequence
 import numpy as np
 
 from ..text.chunking import AGGREGATIONS, DEFAULT_MAX_CHUNKS, check_window, encode_chunks, aggregate, pad_batch
-from .classifier import CONFIG_NAME, TopicClassifier, read_config, write_config
+from .classifier import CONFIG_NAME, TopicClassifier, read_config, write_config, write_prevalence
 from ..errors import ModelLoadError
 from .hf_config import check_max_length, default_max_length, position_limit, taxonomy_from_config
 from .hub import resolve_model_dir
@@ -235,6 +235,7 @@ class TransformerTopicClassifier(TopicClassifier):
         netral.update(max_length=self.max_length, stride=self.stride, aggregation=self.aggregation,
                       max_chunks=self.max_chunks, batch_size=self.batch_size, base_model=self.base_model)
         write_config(path, netral)
+        write_prevalence(path, self.prevalence_)
         (path / "README.md").write_text(render_model_card(self), encoding="utf-8")
         return path
 
@@ -296,7 +297,7 @@ class TransformerTopicClassifier(TopicClassifier):
         if netral is None:
             clf.normalizer = RAW_NORMALIZER  # a foreign model was trained on raw text
         else:
-            clf._apply_base_config(netral)
+            clf._apply_base_config(netral, folder)
             if len(clf.taxonomy) != model.config.num_labels:
                 raise ModelLoadError(f"{folder}: {CONFIG_NAME} lists {len(clf.taxonomy)} topics but the model "
                                      f"has {model.config.num_labels} outputs")
