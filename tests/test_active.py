@@ -288,11 +288,12 @@ def test_tune_thresholds_matches_sklearn_f1_with_weights():
     assert _f1_per_threshold(np.zeros(3), np.zeros(3), np.ones(3), DEFAULT_GRID).max() == 0.0
 
 
-def test_update_on_the_corpus_uses_its_splits():
-    from netral_nlp.training.update import _corpus
+def test_update_on_the_corpus_uses_its_splits(monkeypatch):
+    from netral_nlp.training import update
 
-    (train_texts, train_y), (dev_texts, dev_y) = _corpus(netral_nlp.load(), True, 0)
-    train = list(netral_nlp.iter_corpus("train"))
-    assert train_texts == [r["text"] for r in train] and len(dev_texts) == sum(1 for _ in netral_nlp.iter_corpus("dev"))
-    assert train_y.shape == (len(train), 5) and train_y.sum() == sum(len(r["labels"]) for r in train)
-    assert dev_y.shape == (len(dev_texts), 5)
+    fake = [{"text": f"t{i}", "labels": labels, "split": split} for i, (labels, split) in enumerate(
+        [(["hoaks"], "train"), ([], "dev"), (["politik_uang", "hoaks"], "train"), (["hoaks"], "test")])]
+    monkeypatch.setattr(update, "iter_corpus", lambda split=None: iter(fake))
+    (train_texts, train_y), (dev_texts, dev_y) = update._corpus(netral_nlp.load(), True, 0)
+    assert train_texts == ["t0", "t2"] and dev_texts == ["t1"]
+    assert train_y.tolist() == [[0, 0, 1, 0, 0], [0, 1, 1, 0, 0]] and dev_y.tolist() == [[0] * 5]

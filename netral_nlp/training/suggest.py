@@ -39,6 +39,7 @@ class Suggestions:
         rows: one dict per chosen text, most urgent first: ``id``, ``row`` (1-based input
             row), ``text``, ``labels`` (the model's guess), ``scores``, ``near_threshold``
             (topics it is unsure about), ``priority``, ``explanation``.
+        labels: the model's topic ids.
         read / scored / skipped: input rows read, texts scored, rows skipped (no usable
             text; ``skip_reasons`` counts them by reason). Texts empty after normalisation,
             texts in ``exclude`` and repeats of a text already among the candidates are read

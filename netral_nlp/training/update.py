@@ -155,11 +155,12 @@ def _corpus(clf: LinearTopicClassifier, corpus: Any, seed: int) -> tuple[Part, P
     if clf.labels != DEFAULT_TAXONOMY.ids:
         raise DataError(f"the project corpus is labelled with {DEFAULT_TAXONOMY.ids}, not the model's topics "
                         f"{clf.labels}; pass your own training data (corpus=...) or none (corpus=False)")
-    out = []
-    for split in ("train", "dev"):
-        records = list(iter_corpus(split))
-        out.append(([r["text"] for r in records], clf.taxonomy.binarize([r["labels"] for r in records])))
-    return out[0], out[1]
+    parts: dict[str, list[dict[str, Any]]] = {"train": [], "dev": [], "test": []}
+    for record in iter_corpus():  # one pass: each record carries its split
+        parts[record["split"]].append(record)
+    train, dev = ([r["text"] for r in parts[s]] for s in ("train", "dev"))
+    return ((train, clf.taxonomy.binarize([r["labels"] for r in parts["train"]])),
+            (dev, clf.taxonomy.binarize([r["labels"] for r in parts["dev"]])))
 
 
 def _split(n: int, holdout: float, seed: int) -> tuple[list[int], list[int]]:
