@@ -180,3 +180,57 @@ def e5_fold(data: RealSet, k: int, train: np.ndarray, test: np.ndarray, log: Any
     np.savez(path, **out)
     log(f"  e5 fold {k + 1}: trained on {len(fit_set)} texts (+{len(dev_set)} dev) in {seconds:.0f}s")
     return out | {"cached": False}
+
+
+# ---------------------------------------------------------------------------- real_dev (the five topics)
+REAL_DEV = Path("real_dev")
+SATRIA_CSV = Path("satriadata2024") / "dataset_penyisihan_bdc_2024.csv"
+TRIBUN_CSV = Path("tribunnews_politik") / "tribunnews_politik_full.csv"
+RANDOM_PARTS = ("satriadata", "tribunnews")  # the two random samples (a dump's base rate)
+
+
+@dataclass
+class RealDev:
+    """The hand-labelled real texts of ``../shared/data/real_dev`` (evaluation only).
+
+    ``part[i]`` is ``"social"``, ``"satriadata"`` or ``"tribunnews"``; ``y`` is the 0/1 matrix
+    over ``topics`` (the default taxonomy's order).
+    """
+
+    texts: list[str]
+    y: np.ndarray
+    part: np.ndarray
+    topics: list[str]
+
+    def subset(self, mask: np.ndarray) -> "RealDev":
+        idx = np.flatnonzero(mask)
+        return RealDev([self.texts[i] for i in idx], self.y[idx], self.part[idx], self.topics)
+
+
+def load_real_dev(data_dir: Path = DATA) -> RealDev | None:
+    """The 689 texts (90 social posts, 400 satriadata tweets, 199 tribunnews articles), or None."""
+    import pandas as pd
+
+    from netral_nlp import DEFAULT_TAXONOMY
+
+    folder = data_dir / REAL_DEV
+    needed = [folder / f for f in ("social_posts.jsonl", "satriadata_labels.jsonl", "tribunnews_labels.jsonl")]
+    if not all(p.is_file() for p in needed + [data_dir / SATRIA_CSV, data_dir / TRIBUN_CSV]):
+        return None
+
+    def rows(path: Path) -> list[dict[str, Any]]:
+        return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+    satria = pd.read_csv(data_dir / SATRIA_CSV, dtype=str, keep_default_na=False)
+    tribun = pd.read_csv(data_dir / TRIBUN_CSV, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    texts, labels, part = [], [], []
+    for rec in rows(needed[0]):
+        texts.append(rec["text"]), labels.append(rec["labels"]), part.append("social")
+    for rec in rows(needed[1]):
+        texts.append(satria["text"].iloc[rec["row"]]), labels.append(rec["labels"]), part.append("satriadata")
+    for rec in rows(needed[2]):
+        row = tribun.iloc[rec["row"]]
+        texts.append(f"{row['title']}\n\n{row['content']}"), labels.append(rec["labels"]), part.append("tribunnews")
+    topics = DEFAULT_TAXONOMY.ids
+    y = np.array([[int(t in labs) for t in topics] for labs in labels])
+    return RealDev(texts, y, np.array(part), topics)

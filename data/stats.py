@@ -50,6 +50,13 @@ def main() -> None:
         lens = [len(r["text"]) for r in sub]
         rows.append([reg, cnt, sum(1 for r in sub if r["labels"]), int(np.median(lens)), max(lens)])
     print(table(["register", "texts", "with a topic", "median chars", "max chars"], rows), "\n")
+    long = [r for r in recs if len(r["text"]) >= 800]
+    print(f"Long texts (800+ characters): {len(long)}, {sum(1 for r in long if r['labels'])} with a topic; "
+          f"median length of all texts {int(np.median([len(r['text']) for r in recs]))} characters.\n")
+    slices = Counter(r["id"].rsplit("-", 1)[0] for r in recs)
+    rows = [[name, cnt, sum(1 for r in recs if r["id"].rsplit("-", 1)[0] == name and not r["labels"])]
+            for name, cnt in sorted(slices.items())]
+    print(table(["slice", "texts", "no topic"], rows), "\n")
     print(table(["election", "texts"], Counter(r["election"] for r in recs).most_common()), "\n")
     pairs = Counter(tuple(sorted(r["labels"])) for r in recs if len(r["labels"]) >= 2)
     print(table(["topic combination", "texts"], [[" + ".join(k), v] for k, v in pairs.most_common(10)]), "\n")
@@ -58,9 +65,11 @@ def main() -> None:
 
     texts = [normalize(r["text"]) for r in recs]
     X = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True).fit_transform(texts)
-    sims = (X @ X.T).toarray()
-    np.fill_diagonal(sims, 0)
-    nn = sims.max(axis=1)
+    nn = np.zeros(n)
+    for start in range(0, n, 2000):  # row blocks: a dense n x n matrix would need gigabytes
+        block = (X[start:start + 2000] @ X.T).toarray()
+        block[np.arange(len(block)), np.arange(start, start + len(block))] = 0
+        nn[start:start + len(block)] = block.max(axis=1)
     print("Nearest-neighbour TF-IDF cosine (word 1–2-grams, normalised text): "
           f"median {np.median(nn):.2f}, 90th pct {np.percentile(nn, 90):.2f}, 99th pct {np.percentile(nn, 99):.2f}, "
           f"max {nn.max():.2f}; texts with a neighbour above 0.8: {(nn > 0.8).sum()}.")

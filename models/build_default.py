@@ -4,7 +4,8 @@
 
 Fits :class:`netral_nlp.LinearTopicClassifier` on the corpus train split for a few values
 of ``C``, keeps the one with the best dev macro-F1 (thresholds tuned on dev), records dev
-and test metrics in the model's ``netral_config.json`` and saves it without pickle.
+and test metrics in the model's ``netral_config.json``, its scores on the dev split in
+``prevalence.json`` (for the prevalence estimators) and saves it without pickle.
 Deterministic: the same corpus gives the same model.
 """
 
@@ -15,6 +16,7 @@ import time
 from pathlib import Path
 
 from netral_nlp import LinearTopicClassifier, evaluate, iter_corpus
+from netral_nlp.quantify import fit_calibration
 
 HERE = Path(__file__).resolve().parent
 
@@ -40,6 +42,7 @@ def build(out_dir: Path, c_grid: tuple[float, ...] = (2.0, 4.0, 8.0, 16.0), verb
         "corpus_test": {"summary": test.summary(), "per_topic": test.per_topic()},
         "training": {"n_train": len(texts["train"]), "n_dev": len(texts["dev"]), "C": model.C},
     }
+    model.prevalence_ = fit_calibration(model).to_dict()  # what estimate_prevalence needs (prevalence.json)
     model.save_pretrained(out_dir)
     if verbose:
         print(f"saved to {out_dir} (C={model.C}); test macro-F1 {test.macro_f1:.3f}")
@@ -50,8 +53,10 @@ def build(out_dir: Path, c_grid: tuple[float, ...] = (2.0, 4.0, 8.0, 16.0), verb
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[1])
     parser.add_argument("-o", "--output", type=Path, default=HERE / "default", help="output folder (default: models/default)")
+    parser.add_argument("--C", type=float, nargs="+", default=[2.0, 4.0, 8.0, 16.0],
+                        help="values of C to try; the best dev macro-F1 is kept (default: %(default)s)")
     args = parser.parse_args()
-    build(args.output)
+    build(args.output, tuple(args.C))
 
 
 if __name__ == "__main__":

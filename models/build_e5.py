@@ -52,7 +52,7 @@ def build(out_dir: Path, base_dir: Path | None = None, **overrides: object) -> N
     from netral_nlp import evaluate
     from netral_nlp.training.e5 import train_e5
 
-    options = {**DEFAULTS, **overrides}
+    options = {"progress": True, **DEFAULTS, **overrides}  # a build script shows progress (the library is quiet)
     started = time.perf_counter()
     clf = train_e5("corpus", None, out_dir, base_dir=base_dir, device="cpu", **options)
     test = evaluate(clf, "test")

@@ -49,7 +49,8 @@ def main(argv: list[str] | None = None) -> int:
                if getattr(args, k) is not None}
     clf = netral_nlp.train(
         "corpus", base_model=args.base_model, output_dir=args.output, recipe=args.recipe, seed=args.seed,
-        precision=args.precision, device=args.device, use_safetensors=not args.allow_pickle_weights, **options,
+        precision=args.precision, device=args.device, use_safetensors=not args.allow_pickle_weights, progress=True,
+        **options,
     )
     test = netral_nlp.evaluate(clf, "test")
     baseline = netral_nlp.evaluate(netral_nlp.load("default"), "test")

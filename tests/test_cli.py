@@ -104,3 +104,12 @@ def test_help_lists_the_commands():
     assert proc.returncode == 0
     for cmd in ("predict", "evaluate", "info"):
         assert cmd in proc.stdout
+
+
+def test_list_recipes_prints_learning_rates_readably(capsys):
+    from netral_nlp.cli import main
+
+    main(["train", "--list-recipes"])
+    out = capsys.readouterr().out
+    assert "0.000" not in out
+    assert "e-05" in out

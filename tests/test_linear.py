@@ -73,7 +73,7 @@ def test_default_model_loads_well_under_a_second():
 def test_default_model_is_stored_without_pickle():
     folder = shipped_model_path("default")
     names = {p.name for p in folder.iterdir()}
-    assert names == {"netral_config.json", "vocabulary.json", "weights.safetensors"}
+    assert names == {"netral_config.json", "vocabulary.json", "weights.safetensors", "prevalence.json"}
     for p in folder.iterdir():
         assert not p.read_bytes().startswith(b"\x80"), p  # pickle protocol marker
 

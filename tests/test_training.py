@@ -46,7 +46,8 @@ def test_tiny_bert_learns_the_corpus(tiny_finetune_run, capsys):
             print(f"\n[tiny BERT] trained in {tiny_finetune_run.seconds:.0f}s; {split}: macro-F1 "
                   f"{report.macro_f1:.3f} micro-F1 {report.micro_f1:.3f} (trivial: {baseline})")
         assert report.macro_f1 > best_trivial + 0.15, (split, report.macro_f1, baseline)
-        assert report.macro_f1 > 0.5
+        # corpus v2 is 75 % no-topic: a 2-layer random BERT trained briefly reaches ~0.3 (v1: ~0.5)
+        assert report.macro_f1 > 0.25
     assert tiny_finetune_run.seconds < 300
 
 
@@ -58,7 +59,7 @@ def test_training_metadata_is_recorded(tiny_finetuned_model_dir: Path):
     assert 1 <= training["epochs_run"] <= 10 and training["seconds"] > 0
     assert training["precision"] == "fp32" and training["seed"] == 13
     assert len(training["pos_weight"]) == 5 and all(1.0 <= w <= 10.0 for w in training["pos_weight"])
-    assert cfg["metrics"]["dev"]["summary"]["macro_f1"] > 0.45
+    assert cfg["metrics"]["dev"]["summary"]["macro_f1"] > 0.25  # corpus v2 base rate, see above
 
 
 # ---------------------------------------------------------------- other data shapes and problems

@@ -57,7 +57,10 @@ def test_netral_config_and_model_card(tiny_finetuned_model_dir: Path):
     assert any(v != 0.5 for v in cfg["thresholds"].values()), "thresholds were not tuned on dev"
     assert len(cfg["metrics"]["dev"]["per_topic"]) == 5
     card = (tiny_finetuned_model_dir / "README.md").read_text()
-    assert card.startswith("---\nlibrary_name: transformers\npipeline_tag: text-classification")
+    from huggingface_hub import ModelCard
+
+    meta = ModelCard(card).data
+    assert (meta.library_name, meta.pipeline_tag, meta.language) == ("transformers", "text-classification", ["id"])
     for needle in ["Base model:", "corpus:train", "## Metrics on dev", "## Intended use", "## Limitations",
                    *DEFAULT_TAXONOMY.ids]:
         assert needle in card

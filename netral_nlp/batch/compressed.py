@@ -20,7 +20,7 @@ import io
 import zlib
 from typing import Any, BinaryIO, Iterator
 
-from ..errors import MissingDependencyError
+from ..errors import DataError, MissingDependencyError
 
 BUFFER = 1 << 20
 ZSTD_FEED = 1 << 13
@@ -151,10 +151,30 @@ class _ZstdChecked(CheckedStream):
             return 0
 
 
+def skip_to(stream: BinaryIO, path: Any, compression: str | None, offset: int) -> None:
+    """Move ``stream`` (from :func:`open_stream`) to ``offset`` in the decompressed data: a
+    seek for a plain file, decompressing and dropping the bytes for a compressed one.
+
+    Raises:
+        DataError: the stream ends before ``offset`` (the input changed since a checkpoint).
+    """
+    if not offset:
+        return
+    if compression is None:
+        stream.seek(offset)
+        return
+    left = offset
+    while left:
+        got = len(stream.read(min(left, BUFFER)))
+        if not got:
+            raise DataError(f"{path}: shorter than the checkpoint position; the input changed")
+        left -= got
+
+
 def damage_of(stream: Any) -> str | None:
     """What cut a stream from :func:`open_stream` short (``None``: nothing, or not compressed)."""
     checked = getattr(stream, "raw", None)
     return checked.damage if isinstance(checked, CheckedStream) else None
 
 
-__all__ = ["open_stream", "damage_of", "CheckedStream", "BUFFER", "ZSTD_FEED"]
+__all__ = ["open_stream", "skip_to", "damage_of", "CheckedStream", "BUFFER", "ZSTD_FEED"]

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, BinaryIO, Iterator
 
-from .compressed import BUFFER, damage_of
+from .compressed import BUFFER, damage_of, open_stream, skip_to
 from .labeler import EXCERPT_CHARS, RawChunk, RowError
 from ..errors import DataError
 
@@ -76,15 +76,13 @@ class _CsvLines:
 
 def csv_chunks(info: Any, pos: dict[str, Any], chunk_rows: int, max_line: int, max_bytes: int) -> Iterator[RawChunk]:
     """Chunks of CSV/TSV records (see :func:`.readers.read_chunks`)."""
-    from .readers import _skip_to, open_stream
-
     offset, row = int(pos.get("offset", 0)), int(pos.get("next_row", 1)) - 1
     header: list[str] | None = pos.get("header")
     delimiter = "\t" if info.fmt == "tsv" else ","
     if csv.field_size_limit() < max_line:  # process-wide setting of the csv module; only ever raised
         csv.field_size_limit(max_line)
-    with open_stream(info) as (stream, raw):
-        _skip_to(stream, info, offset)
+    with open_stream(info.path, info.compression) as (stream, raw):
+        skip_to(stream, info.path, info.compression, offset)
         lines = _CsvLines(stream, max_line, offset, int(pos.get("line", 0)))
         reader = csv.reader(lines, delimiter=delimiter)
         if header is None:

@@ -9,12 +9,8 @@ local engine (same fields, errors, duplicate cache and output encoding):
   actor pool; each actor loads the model once. The result is a dataset with ``id``,
   ``labels``, ``score_<topic>``, ``truncated`` and ``error`` (null for labelled rows) that
   you write with Ray (``.write_parquet(folder)``) or filter on ``error``.
-* ``label_dump(src, dst, engine="ray")``: the same file-to-file job as the local engine.
-  The file is read sequentially on the driver's node (one streaming read task, so row
-  numbers and every reader check are kept), actors label the chunks anywhere in the
-  cluster, and the driver writes ``dst`` and the errors file in input order: the output is
-  identical to the local engine's (except that ``keep_fields`` always keeps the input as one
-  JSON ``input`` object/column). No resume: rerun the whole file.
+* ``label_dump(src, dst, engine="ray")`` (:mod:`.ray_dump`): the same file-to-file job as
+  the local engine, on these actors. No resume: rerun the whole file.
 
 The model must be a name, a hub id, or a folder that exists on every node.
 """
@@ -22,11 +18,12 @@ The model must be a name, a hub id, or a folder that exists on every node.
 from __future__ import annotations
 
 import json
-from typing import Any, Iterator
+import logging
+from typing import Any
 
 from .labeler import ChunkLabeler, FieldSpec, RawChunk, RowError
 from ..models.classifier import Threshold
-from ..errors import DataError, MissingDependencyError
+from ..errors import MissingDependencyError
 from .writers import OutputLayout, parquet_schema
 
 RAW_SCHEMA_COLUMNS = ("__row", "__raw", "__error", "__excerpt")
@@ -41,11 +38,17 @@ def _ray() -> Any:
     return ray
 
 
-def ensure_ray() -> Any:
-    """Import Ray and connect: to ``RAY_ADDRESS`` / a running cluster, else a local instance."""
+def ensure_ray(quiet: bool = True) -> Any:
+    """Import Ray and connect: to ``RAY_ADDRESS`` / a running cluster, else a local instance.
+
+    ``quiet``: Ray's Python log lines (start-up, token set-up) at error level only; the
+    workers' output is never forwarded to this process. (``RAY_BACKEND_LOG_LEVEL`` is left
+    alone: setting it makes the C++ core print one more line, announcing the level.)
+    """
     ray = _ray()
     if not ray.is_initialized():
-        ray.init(include_dashboard=False, ignore_reinit_error=True, log_to_driver=False)
+        ray.init(include_dashboard=False, ignore_reinit_error=True, log_to_driver=False,
+                 logging_level=logging.ERROR if quiet else logging.INFO)
     return ray
 
 
@@ -93,6 +96,7 @@ class RayLabeler:
             "payload": pa.array([payload], pa.binary()), "errors": pa.array([res.errors], pa.binary()),
             "counters": [json.dumps({"rows": res.rows, "labelled": res.labelled, "failed": res.failed,
                                      "cached": res.cached, "truncated": res.truncated, "reasons": res.reasons,
+                                     "histogram": res.histogram.to_dict() if res.histogram is not None else None,
                                      "damage": res.damage})],
         })
 
@@ -229,11 +233,4 @@ def _default_actors(ray: Any, num_gpus: float) -> int:
     return max(1, int(res.get("CPU", 2)) - 1)  # one CPU stays with the reader
 
 
-def label_dump_ray(*args: Any, **kwargs: Any) -> Any:
-    """``label_dump(..., engine="ray")``; lives in :mod:`.ray_dump` (kept here for old imports)."""
-    from .ray_dump import label_dump_ray as run
-
-    return run(*args, **kwargs)
-
-
-__all__ = ["label_dataset_ray", "RayLabeler", "ensure_ray", "label_dump_ray"]
+__all__ = ["label_dataset_ray", "RayLabeler", "ensure_ray"]

@@ -23,6 +23,7 @@ import numpy as np
 
 from ..models.classifier import TopicClassifier, Threshold
 from ..models.fastlinear import make_scorer
+from ..quantify.histogram import ScoreHistogram
 from .cache import BoundedCache, entry_bytes
 from .writers import OutputLayout, encode_rows
 
@@ -84,7 +85,10 @@ class ChunkResult:
     truncated: int = 0
     blank: int = 0
     reasons: dict[str, int] = field(default_factory=dict)
+    histogram: ScoreHistogram | None = None
+    """Scores and flags of the labelled rows (what prevalence estimates need)."""
     damage: str | None = None
+    """Set when the chunk is the last of a damaged input (see :attr:`RawChunk.damage`)."""
 
 
 @dataclass(frozen=True)
@@ -291,6 +295,8 @@ class ChunkLabeler:
                 if isinstance(entry[2], int):
                     entry[2] = values[entry[2]]
         res.labelled = len(done)
+        res.histogram = ScoreHistogram(list(self.clf.labels))
+        res.histogram.add_labelled([entry[2][1] for entry in done], [entry[2][0] for entry in done])
         res.payload = encode_rows(self.layout, done)
         res.errors = ("\n".join(err_lines) + "\n").encode("utf-8", "replace") if err_lines else b""
         return res

@@ -1,9 +1,12 @@
-"""``label_dump(src, dst, engine="ray")``: the local engine's file-to-file job on a Ray
-Data actor pool (see :mod:`.distributed` for the actors and ``label_dataset_ray``).
+"""The ``"ray"`` engine of :func:`~netral_nlp.label_dump`: the local engine's file-to-file
+job on a Ray Data actor pool (:class:`~.distributed.RayLabeler`).
 
 The file is read sequentially by one streaming read task on the driver's node (row
 numbers and every reader check are kept), actors label the chunks anywhere in the cluster,
-and the driver writes ``dst`` and the errors file in input order.
+and the driver writes ``dst`` and the errors file in input order: the output is identical
+to the local engine's (except that ``keep_fields`` always keeps the input as one JSON
+``input`` object/column). No resume: rerun the whole file. A damaged input is reported
+like the local engine does (the last chunk read carries the damage to the driver).
 
 The pool is sized so the pipeline can run: each actor holds ``num_cpus`` CPUs (and
 ``num_gpus`` GPUs) for its whole life and the read task needs one more CPU, so a pool that
@@ -14,14 +17,17 @@ the cluster's CPU count.
 from __future__ import annotations
 
 import json
-import time
+import logging
 from typing import Any, Iterator
 
-from .distributed import RayLabeler, _actor_pool, _default_actors, _from_ipc, ensure_ray
-from .labeler import FieldSpec, RowError
 from ..errors import DamagedInputError, DataError
-from ..models.classifier import Threshold
-from .readers import DEFAULT_MAX_CHUNK_BYTES, DEFAULT_MAX_LINE_BYTES
+from ..quantify.histogram import ScoreHistogram
+from .distributed import RayLabeler, _actor_pool, _default_actors, _from_ipc, ensure_ray
+from .labeler import RowError
+from .options import DumpJob
+from .prevalence import add_prevalence
+from .readers import DEFAULT_MAX_LINE_BYTES
+from .summary import DumpSummary
 from .writers import OutputLayout, parquet_schema
 
 READER_CPUS = 1
@@ -117,36 +123,42 @@ def check_pool_fits(ray: Any, size: int | tuple[int, int], num_cpus: float, num_
                         f"{actors * num_gpus:g}: the run would wait forever; use fewer actors")
 
 
-def label_dump_ray(info: Any, paths: Any, spec: FieldSpec, model: Any, out_fmt: str, out_comp: str | None, *,
-                   keep_fields: bool, threshold: Threshold, overwrite: bool, cache_size: int, max_text_chars: int,
-                   score_digits: int, batch_size: int | None, model_kwargs: dict[str, Any] | None,
-                   ray_options: dict[str, Any] | None, progress: bool,
-                   max_chunk_bytes: int = DEFAULT_MAX_CHUNK_BYTES) -> Any:
-    """``label_dump(..., engine="ray")`` (called by :func:`netral_nlp.label_dump`)."""
+def label_dump_ray(job: DumpJob) -> DumpSummary:
+    """The ``"ray"`` engine of :func:`netral_nlp.label_dump` (see :mod:`.engines`)."""
+    import time
+
     from .resume import finish_run, prepare_run
-    from .summary import DumpSummary
     from .writers import ByteSink, ParquetSink
 
+    info, paths, spec, model, out_fmt, out_comp = job.info, job.paths, job.spec, job.model, job.out_fmt, job.out_comp
+    o = job.options
+    if o.resume:
+        raise DataError("resume is not supported with engine='ray'; rerun the whole file")
     if not isinstance(model, str):
         raise TypeError("engine='ray' needs a model name, hub id or folder: each Ray actor loads its own copy")
-    opts = dict(ray_options or {})
-    ray = ensure_ray()
+    opts = dict(o.ray_options or {})
+    ray = ensure_ray(quiet=not o.progress)
     num_gpus = float(opts.get("num_gpus", 0))
     pool = opts.get("concurrency") or _default_actors(ray, num_gpus)
     check_pool_fits(ray, pool, float(opts.get("num_cpus", 1)), num_gpus)
-    prepare_run(paths, {}, resume=False, overwrite=overwrite)
+    prepare_run(paths, {}, resume=False, overwrite=o.overwrite)
     from ..models.loading import load
 
-    labels = tuple(load(model, **(model_kwargs or {})).labels)  # fail fast, on the driver, for a bad model
-    layout = OutputLayout(out_fmt, labels, spec.id_field is not None, "record" if keep_fields else "none", (),
-                          out_comp, score_digits)
+    clf = load(model, **(o.model_kwargs or {}))  # fail fast, on the driver, for a bad model
+    labels = tuple(clf.labels)
+    layout = OutputLayout(out_fmt, labels, spec.id_field is not None, "record" if o.keep_fields else "none", (),
+                          out_comp, o.score_digits)
     layout_args = {"fmt": out_fmt, "labels": (), "with_id": layout.with_id, "keep": layout.keep,
-                   "compression": out_comp, "score_digits": score_digits}
+                   "compression": out_comp, "score_digits": o.score_digits}
     spec_args = {"text_fields": list(spec.text_fields), "id_field": spec.id_field, "joiner": spec.joiner}
     ctx = ray.data.DataContext.get_current()
     saved = (ctx.execution_options.preserve_order, ctx.enable_progress_bars)
     ctx.execution_options.preserve_order = True
-    ctx.enable_progress_bars = progress
+    ctx.enable_progress_bars = bool(o.progress)
+    data_logger = logging.getLogger("ray.data")  # execution-plan and progress-bar notices
+    data_level = data_logger.level
+    if not o.progress:
+        data_logger.setLevel(logging.ERROR)
     summary = DumpSummary(str(info.path), str(paths.dst), str(paths.errors))
     started = time.perf_counter()
     parquet = ParquetSink(paths.parts, parquet_schema(layout), None) if out_fmt == "parquet" else None
@@ -156,14 +168,14 @@ def label_dump_ray(info: Any, paths: Any, spec: FieldSpec, model: Any, out_fmt: 
         if out is not None:
             out.write(layout.header())
         ds = ray.data.read_datasource(_datasource(info, int(opts.get("batch_size", 1024)), DEFAULT_MAX_LINE_BYTES,
-                                                  max_chunk_bytes))
+                                                  o.max_chunk_bytes))
         ds = ds.map_batches(
             RayLabeler, batch_size=None, batch_format="pyarrow",
             compute=_actor_pool(ray, pool),
             num_cpus=opts.get("num_cpus", 1), num_gpus=num_gpus or None,
             fn_constructor_args=(model, spec_args, layout_args, "chunks"),
-            fn_constructor_kwargs=dict(threshold=threshold, cache_size=cache_size, max_text_chars=max_text_chars,
-                                       batch_size=batch_size, model_kwargs=model_kwargs))
+            fn_constructor_kwargs=dict(threshold=o.threshold, cache_size=o.cache_size, max_text_chars=o.max_text_chars,
+                                       batch_size=o.batch_size, model_kwargs=o.model_kwargs))
         for batch in ds.iter_batches(batch_size=None, batch_format="pyarrow"):
             columns = [batch.column(c).to_pylist() for c in ("payload", "errors", "counters")]
             for payload, errors, counters in zip(*columns):
@@ -181,6 +193,8 @@ def label_dump_ray(info: Any, paths: Any, spec: FieldSpec, model: Any, out_fmt: 
                 summary.truncated += c["truncated"]
                 for k, v in c["reasons"].items():
                     summary.error_reasons[k] = summary.error_reasons.get(k, 0) + v
+                if c.get("histogram"):
+                    summary.add_histogram(ScoreHistogram.from_dict(c["histogram"]))
                 summary.input_damage = c.get("damage") or summary.input_damage
         if parquet is not None:
             parquet.sync()
@@ -199,12 +213,13 @@ def label_dump_ray(info: Any, paths: Any, spec: FieldSpec, model: Any, out_fmt: 
         raise
     finally:
         ctx.execution_options.preserve_order, ctx.enable_progress_bars = saved
+        data_logger.setLevel(data_level)
         for sink in (out, err, parquet):
             if sink is not None:
                 sink.close()
     summary.seconds = time.perf_counter() - started
     summary.workers = pool[1] if isinstance(pool, tuple) else int(pool)
-    return summary
+    return add_prevalence(summary, clf, o)
 
 
 __all__ = ["label_dump_ray", "check_pool_fits", "READER_CPUS"]

@@ -24,8 +24,9 @@ from pathlib import Path
 from typing import Any, BinaryIO, Iterator
 
 from .compressed import BUFFER as _BUFFER
-from .compressed import damage_of
+from .compressed import damage_of, skip_to
 from .compressed import open_stream as _open_stream
+from .csv_reader import csv_chunks
 from .labeler import EXCERPT_CHARS, RawChunk, RowError
 from ..errors import DamagedInputError, DataError
 from .writers import split_suffixes
@@ -82,17 +83,7 @@ def open_stream(info: InputInfo) -> Iterator[tuple[BinaryIO, BinaryIO]]:
 
 
 def _skip_to(stream: BinaryIO, info: InputInfo, offset: int) -> None:
-    if not offset:
-        return
-    if info.compression is None:
-        stream.seek(offset)
-        return
-    left = offset
-    while left:
-        got = len(stream.read(min(left, _BUFFER)))
-        if not got:
-            raise DataError(f"{info.path}: shorter than the checkpoint position; the input changed")
-        left -= got
+    skip_to(stream, info.path, info.compression, offset)
 
 
 def read_chunks(info: InputInfo, position: dict[str, Any] | None, chunk_rows: int, *,
@@ -114,8 +105,6 @@ def read_chunks(info: InputInfo, position: dict[str, Any] | None, chunk_rows: in
     if info.fmt == "jsonl":
         return _jsonl_chunks(info, position or {}, chunk_rows, max_line_bytes, max_chunk_bytes)
     if info.fmt in ("csv", "tsv"):
-        from .csv_reader import csv_chunks
-
         return csv_chunks(info, position or {}, chunk_rows, max_line_bytes, max_chunk_bytes)
     return _parquet_chunks(info, position or {}, chunk_rows, columns, max_chunk_bytes)
 
@@ -164,8 +153,6 @@ def _cut_short(line: bytes) -> RowError:
 
 def csv_header(info: InputInfo) -> list[str]:
     """The header of a CSV/TSV file (to validate field names before labelling)."""
-    from .csv_reader import csv_chunks
-
     for chunk in csv_chunks(info, {}, 1, DEFAULT_MAX_LINE_BYTES, DEFAULT_MAX_CHUNK_BYTES):
         return list(chunk.position["header"])
     return []  # pragma: no cover

@@ -1,10 +1,11 @@
-"""What a batch-labelling run did: :class:`DumpSummary`."""
+"""What a batch labelling run did: :class:`DumpSummary`, shared by every engine."""
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
+from ..quantify.histogram import ScoreHistogram
 from .labeler import ChunkResult
 
 
@@ -22,6 +23,10 @@ class DumpSummary:
         resumed_rows: rows already done by earlier, interrupted runs.
         seconds: wall time of this run.
         error_reasons: error rows per reason (``"invalid JSON"``, ``"missing text"``...).
+        histogram: scores and flags of every labelled row (resumed rows included), from which
+            ``prevalence`` is estimated.
+        prevalence: per-topic estimated share with its interval next to the raw flag count
+            (:meth:`PrevalenceEstimate.to_dict`), or ``None`` with ``prevalence_note`` saying why.
         input_damage: ``None``, or why the input ended early (a compressed or Parquet file
             cut short or corrupt part-way): the counts cover the rows before the damage.
     """
@@ -39,6 +44,9 @@ class DumpSummary:
     seconds: float = 0.0
     workers: int = 1
     error_reasons: dict[str, int] = field(default_factory=dict)
+    histogram: ScoreHistogram | None = field(default=None, repr=False)
+    prevalence: dict[str, Any] | None = None
+    prevalence_note: str = ""
     input_damage: str | None = None
 
     @property
@@ -55,7 +63,8 @@ class DumpSummary:
         return self.errors > max_errors
 
     def to_dict(self) -> dict[str, Any]:
-        out = asdict(self)
+        out = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "histogram"}
+        out["error_reasons"] = dict(self.error_reasons)
         out["rows_per_second"] = round(self.rows_per_second, 1)
         return out
 
@@ -68,17 +77,34 @@ class DumpSummary:
         self.blank_lines += res.blank
         for k, v in res.reasons.items():
             self.error_reasons[k] = self.error_reasons.get(k, 0) + v
+        self.add_histogram(res.histogram)
         if res.damage:
             self.input_damage = res.damage
+
+    def add_histogram(self, hist: ScoreHistogram | None) -> None:
+        if hist is None:
+            return
+        if self.histogram is None:
+            self.histogram = ScoreHistogram(hist.topics, hist.n_bins)
+        self.histogram.merge(hist)
 
     def counters(self) -> dict[str, Any]:
         """The counters a checkpoint stores (a copy)."""
         out: dict[str, Any] = {k: getattr(self, k) for k in COUNTERS}
         out["error_reasons"] = dict(self.error_reasons)
+        out[HISTOGRAM] = self.histogram.to_dict() if self.histogram is not None else None
         return out
 
-
-COUNTERS = ("rows_read", "labelled", "errors", "cached", "truncated", "blank_lines", "error_reasons")
+    def restore(self, counters: dict[str, Any]) -> None:
+        """Take the counters of a checkpoint (a resumed run). A checkpoint written before the
+        score histogram existed leaves ``histogram`` unset, so no estimate is made."""
+        for name in COUNTERS:
+            setattr(self, name, counters[name])
+        self.resumed_rows = self.rows_read
+        hist = counters.get(HISTOGRAM)
+        self.histogram = ScoreHistogram.from_dict(hist) if hist else None
+        if hist is None and self.labelled:
+            self.prevalence_note = "resumed from a checkpoint without score histogram: no estimate"
 
 
 def damage_message(summary: DumpSummary) -> str:
@@ -86,6 +112,10 @@ def damage_message(summary: DumpSummary) -> str:
     return (f"{summary.src}: damaged input, {summary.input_damage}. The {summary.rows_read:,} rows read before "
             f"the damage are accounted for ({summary.labelled:,} in {summary.dst}, {summary.errors:,} in "
             f"{summary.errors_path}); the rest of the file could not be read")
+
+
+COUNTERS = ("rows_read", "labelled", "errors", "cached", "truncated", "blank_lines", "error_reasons")
+HISTOGRAM = "histogram"
 
 
 __all__ = ["DumpSummary", "COUNTERS", "damage_message"]

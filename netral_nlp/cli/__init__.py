@@ -9,16 +9,17 @@ as one ``error: …`` line, never as a traceback; exit statuses live in :mod:`.e
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 from typing import Sequence
 
 from .._version import __version__
 from ..errors import NetralError
-from . import base, core, label
+from . import active, base, core, export, label, report
 from . import train as train_command
 from .exit_status import ExitStatus, status_for
 
-COMMAND_MODULES = [core, label, train_command, base]
+COMMAND_MODULES = [core, label, report, active, train_command, base, export]
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -38,6 +39,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    _log_warnings_to_stderr()
     try:
         return int(args.func(args) or 0)
     except (NetralError, FileNotFoundError, IsADirectoryError, PermissionError, ValueError, TypeError) as exc:
@@ -48,6 +50,25 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(ExitStatus.INTERRUPTED)
     except BrokenPipeError:
         return int(ExitStatus.OK)
+
+
+def _log_warnings_to_stderr() -> None:
+    """The library's logged warnings (e.g. a training run that learned nothing) as ``warning: …`` lines."""
+    logger = logging.getLogger("netral_nlp")
+    if not any(isinstance(h, _StderrHandler) for h in logger.handlers):
+        handler = _StderrHandler(logging.WARNING)
+        handler.setFormatter(logging.Formatter("warning: %(message)s"))
+        logger.addHandler(handler)
+
+
+class _StderrHandler(logging.Handler):
+    """Writes to the current ``sys.stderr`` (looked up at each record, unlike ``StreamHandler``)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            print(self.format(record), file=sys.stderr)
+        except Exception:  # logging's contract: a failing handler reports, never raises
+            self.handleError(record)
 
 
 __all__ = ["main", "build_parser"]

@@ -1,29 +1,37 @@
-"""Plain-text tables for terminal output (no dependency)."""
+"""Terminal output helpers: aligned tables (``rich``), short texts, JSON."""
 
 from __future__ import annotations
 
+import io
 import json
 import sys
 from typing import Any, Sequence
 
 
 def table(headers: Sequence[str], rows: Sequence[Sequence[Any]], align: str | None = None) -> str:
-    """Render rows as an aligned text table. ``align``: one char per column, ``l`` or ``r``."""
-    cells = [[_fmt(v) for v in row] for row in rows]
-    widths = [max([len(h)] + [len(r[i]) for r in cells]) for i, h in enumerate(headers)]
+    """Render rows as a plain aligned text table (no colour, no wrapping, no borders but a rule
+    under the header). ``align``: one char per column, ``l`` or ``r``."""
+    from rich.box import Box
+    from rich.console import Console
+    from rich.table import Table
+
     align = align or "l" * len(headers)
-
-    def line(values: Sequence[str]) -> str:
-        return "  ".join(v.rjust(w) if a == "r" else v.ljust(w) for v, w, a in zip(values, widths, align)).rstrip()
-
-    out = [line(headers), line(["-" * w for w in widths])]
-    out.extend(line(r) for r in cells)
-    return "\n".join(out)
+    rule = Box("    \n    \n -- \n    \n    \n    \n    \n    \n", ascii=True)  # one ASCII rule under the header
+    grid = Table(box=rule, show_edge=False, pad_edge=False, padding=(0, 1), header_style="",
+                 collapse_padding=True)
+    for header, a in zip(headers, align):
+        grid.add_column(header, justify="right" if a == "r" else "left", no_wrap=True)
+    for row in rows:
+        grid.add_row(*[_fmt(v) for v in row])
+    out = io.StringIO()
+    Console(file=out, width=100_000, color_system=None, highlight=False, markup=False, emoji=False,
+            force_terminal=False, soft_wrap=False).print(grid)
+    return "\n".join(line.rstrip() for line in out.getvalue().splitlines() if line.strip())
 
 
 def _fmt(v: Any) -> str:
     if isinstance(v, float):
-        return f"{v:.3f}"
+        return f"{v:.2g}" if v and abs(v) < 0.01 else f"{v:.3f}"  # learning rates: 2e-05, not 0.000
     return str(v)
 
 

@@ -11,7 +11,8 @@ from ..data.jsonl import iter_jsonl
 from ..errors import DataError
 from ._format import comma_list, print_json, shorten, table
 
-MODEL_HELP = 'model: "default" (embedded TF-IDF), "e5", a model folder, or a hub id (default: %(default)s)'
+MODEL_HELP = ('model: "default" or "fast" (embedded TF-IDF), "accurate", "e5", a model folder, or a hub id '
+              "(default: %(default)s)")
 
 
 def register(sub: argparse._SubParsersAction) -> None:

@@ -28,7 +28,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("-o", "--output", required=True, metavar="DST",
                    help="output file; the name picks the format: .jsonl, .csv, .tsv (each optionally .gz/.zst) or .parquet")
     p.add_argument("-m", "--model", default="default",
-                   help='"default" (embedded TF-IDF), a model folder, or a hub id (default: %(default)s)')
+                   help='"default" or "fast" (embedded TF-IDF), "accurate", "e5", a model folder, or a hub id '
+                        "(default: %(default)s)")
     p.add_argument("--text-field", action="append", metavar="FIELD",
                    help="field holding the text (default: text); dotted paths reach nested fields (user.bio); "
                         "repeat the option or separate with commas to join several fields (title,content)")
@@ -51,8 +52,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="labelling processes (default: one per CPU up to 8 for the TF-IDF model, else 1)")
     p.add_argument("--chunk-size", type=int, default=None, help="rows per work unit (default 2000; 1024 for transformers)")
     p.add_argument("--batch-size", type=int, default=None, help="texts per model call (transformer models)")
-    p.add_argument("--precision", choices=["fp32", "bf16", "fp16", "int8"], default=None,
-                   help="numeric path of transformer models (int8/bf16: faster on CPU, >=99%% identical labels)")
+    p.add_argument("--precision", choices=["fp32", "bf16", "fp16", "int8", "onnx"], default=None,
+                   help="numeric path of transformer models (int8/bf16: faster on CPU, >=99%% identical labels; "
+                        'onnx: ONNX Runtime, see `netral-nlp export`, needs "netral-nlp[onnx]")')
     p.add_argument("--cache-size", type=int, default=100_000, help="distinct texts kept by the duplicate cache")
     p.add_argument("--max-text-chars", type=int, default=50_000,
                    help="longer texts are cut, labelled and flagged 'truncated' (default: %(default)s; 0 = no cap)")
@@ -65,6 +67,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--ray-concurrency", type=int, default=None,
                    help="Ray actors (engine ray; default: the cluster's CPUs minus one for the reader, which is "
                         "also the most that fits)")
+    p.add_argument("--prevalence", choices=["em", "pacc", "acc", "cc", "none"], default="em",
+                   help="how the summary estimates each topic's share of the dump, with a 95%% interval, next to "
+                        "the raw flag count: em (default), pacc, acc, cc (the flag share) or none")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar (for logs); print only the summary")
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
     p.set_defaults(func=cmd_label)
@@ -104,6 +109,7 @@ def cmd_label(args: argparse.Namespace) -> int:
             score_digits=args.score_digits, checkpoint_rows=args.checkpoint_rows,
             checkpoint_seconds=args.checkpoint_seconds, progress=not args.quiet and not args.json, engine=args.engine,
             model_kwargs=model_kwargs, ray_options=ray_options,
+            prevalence=None if args.prevalence == "none" else args.prevalence,
         )
     except KeyboardInterrupt:
         print("interrupted: progress is checkpointed; rerun the same command with --resume to continue",
@@ -154,11 +160,29 @@ def render_summary(s: dict[str, Any]) -> str:
         rows.append(["done before resume", f"{s['resumed_rows']:,}"])
     rows += [["seconds", f"{s['seconds']:.1f}"], ["rows/s", f"{s['rows_per_second']:,.0f}"]]
     out = [table(["summary", ""], rows, align="lr"), f"output: {s['dst']}", f"errors: {s['errors_path']}"]
-    if s.get("input_damage"):
-        out.append(f"INPUT CUT SHORT: {s['input_damage']}; the counts cover the rows before it")
     for reason, n in sorted(s.get("error_reasons", {}).items(), key=lambda kv: -kv[1]):
         out.append(f"  {n:>8,}  {reason}")
+    if s.get("input_damage"):
+        out.append(f"INPUT CUT SHORT: {s['input_damage']}; the counts cover the rows before it")
+    if s.get("prevalence"):
+        out += ["", render_prevalence(s["prevalence"])]
+    elif s.get("prevalence_note"):
+        out.append(f"topic shares: {s['prevalence_note']}")
     return "\n".join(out)
 
 
-__all__ = ["register", "cmd_label", "render_summary"]
+def render_prevalence(p: dict[str, Any]) -> str:
+    """Per-topic estimated share with its interval next to the raw flag count."""
+    rows = []
+    for t in p["topics"]:
+        est = ("n/a" if t["share"] is None else f"{t['share']:.2%}")
+        interval = ("" if t["share"] is None else f"{t['low']:.2%} - {t['high']:.2%}")
+        flagged = "" if t["flagged_share"] is None else f"{t['flagged_share']:.2%}"
+        rows.append([t["topic"], est, interval or t.get("note", ""), f"{t['flagged']:,}", flagged])
+    head = [f"topic (method {p['method']})", "est. share", f"{p['level']:.0%} interval", "flagged", "flag share"]
+    note = (f"shares of {p['rows']:,} labelled rows; error rates from {p['calibration']}. The interval covers "
+            "sampling and the error rates' uncertainty, not a model that misreads a new kind of text.")
+    return table(head, rows, align="lrrrr") + "\n" + note
+
+
+__all__ = ["register", "cmd_label", "render_summary", "render_prevalence"]

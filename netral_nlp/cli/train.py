@@ -1,4 +1,5 @@
-"""``netral-nlp train``: fine-tune a Hugging Face encoder (IndoBERT, XLM-R, …) into a topic model."""
+"""``netral-nlp train``: fine-tune a Hugging Face encoder (IndoBERT, XLM-R, …) into a topic model,
+or (``--from MODEL --add SHEET``) update a linear model with a corrected labelling sheet."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ EPILOG = """examples:
   netral-nlp train labelled.csv --label-column labels --base-model ./indobert-base-p1 --epochs 4
   netral-nlp train posts.parquet --label-columns hoaks,politik_uang --eval-data dev.parquet --base-model ./xlmr
   netral-nlp train --list-recipes
+  netral-nlp train --from default --add to_label.csv --output my-model   # learn from a labelling sheet
 
 Base models are hub ids or local folders. Without network access to the Hugging Face hub, download
 the model elsewhere (`hf download ID --local-dir DIR`), copy the folder and pass --base-model DIR."""
@@ -36,6 +38,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="comma-separated 0/1 columns, one per topic (the column names are topic ids)")
     p.add_argument("--taxonomy", metavar="JSON", help="taxonomy JSON file ({'name':…, 'topics':[…]}); "
                                                        "default: inferred from the labels")
+    p.add_argument("--allow-new-labels", action="store_true",
+                   help="accept labels that look like misspelt topic ids (e.g. 'hoax' for 'hoaks') as new topics")
     p.add_argument("--single-label", action="store_true", help="exactly one topic per text (softmax)")
     p.add_argument("-b", "--base-model", help="hub id or local folder (default: the recipe's, else "
                                               "indobenchmark/indobert-base-p1)")
@@ -65,7 +69,18 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--offline", action="store_true", help="never contact the hub (local folders and cache only)")
     p.add_argument("--keep-checkpoints", action="store_true", help="keep per-epoch checkpoints")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress output")
-    p.add_argument("--json", action="store_true", help="print the dev metrics as JSON at the end")
+    p.add_argument("--json", action="store_true",
+                   help="print the dev metrics and warnings as one JSON document on stdout (logs go to stderr)")
+    u = p.add_argument_group("updating a linear model with a labelling sheet (netral-nlp suggest)")
+    u.add_argument("--add", metavar="CSV", help="corrected labelling sheet; refits --from on the corpus + the sheet")
+    u.add_argument("--from", dest="base", default=None, metavar="MODEL",
+                   help="linear model to update: 'default' or a folder (default: default)")
+    u.add_argument("--weight", type=float, default=None,
+                   help="how many corpus texts one correction counts for (default: 5)")
+    u.add_argument("--holdout", type=float, default=0.25,
+                   help="share of the sheet held out for thresholds and before/after (default: %(default)s)")
+    u.add_argument("--no-corpus", action="store_true", help="train on the sheet alone (it must label every topic)")
+    u.add_argument("--no-refit", action="store_true", help="keep the model fitted without the held-out rows")
     p.set_defaults(func=cmd_train)
 
 
@@ -80,6 +95,8 @@ def cmd_train(args: argparse.Namespace) -> int:
                          r.get("epochs", ""), r.get("batch_size", "")])
         print(table(["recipe", "base model", "max len", "lr", "epochs", "batch"], rows, align="llrrrr"))
         return 0
+    if args.add or args.base:
+        return _update(args)
     if not args.data:
         raise DataError("give the training data: 'corpus' or a .csv/.jsonl/.json/.parquet file (see --help)")
     from ..labels.taxonomy import Taxonomy
@@ -103,7 +120,7 @@ def cmd_train(args: argparse.Namespace) -> int:
         options["pos_weight"] = args.pos_weight if args.pos_weight == "auto" else _float(args.pos_weight)
     options.update(text_column=args.text_column, trust_remote_code=args.trust_remote_code,
                    use_safetensors=not args.allow_pickle_weights, keep_checkpoints=args.keep_checkpoints,
-                   progress=not args.quiet)
+                   progress=not args.quiet, allow_new_labels=args.allow_new_labels)
     if args.offline:
         options["local_files_only"] = True
     clf = train(
@@ -113,7 +130,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     )
     dev = clf.metrics_.get("dev", {})
     if args.json:
-        json.dump(dev, sys.stdout, ensure_ascii=False, indent=2)
+        json.dump({**dev, "warnings": clf.metrics_.get("warnings", [])}, sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")
         return 0
     rows = [[r["topic"], r["precision"], r["recall"], r["f1"], r["support"], clf.thresholds[r["topic"]]]
@@ -122,6 +139,36 @@ def cmd_train(args: argparse.Namespace) -> int:
     print(table(["topic", "precision", "recall", "f1", "support", "threshold"], rows, align="lrrrrr"))
     s = dev.get("summary", {})
     print(f"\nmicro-F1 {s.get('micro_f1', 0):.3f}   macro-F1 {s.get('macro_f1', 0):.3f}")
+    return 0
+
+
+def _update(args: argparse.Namespace) -> int:
+    from ..training.update import DEFAULT_WEIGHT, update_model
+
+    if not args.add:
+        raise DataError("--from needs --add SHEET (a labelling sheet from netral-nlp suggest)")
+    if args.data:
+        raise DataError(f"give either DATA ({args.data!r}: fine-tune an encoder) or --add SHEET (update a linear "
+                        "model), not both")
+    log = None if args.quiet else (lambda msg: print(msg, file=sys.stderr, flush=True))
+    res = update_model(args.add, args.base or "default", args.output, holdout=args.holdout,
+                       weight=DEFAULT_WEIGHT if args.weight is None else args.weight, seed=42 if args.seed is None else args.seed,
+                       corpus=not args.no_corpus, refit=not args.no_refit, log=log)
+    if args.json:
+        json.dump(res.to_dict(), sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+        return 0
+    print(f"model saved to {args.output}")
+    if not res.n_held_out:
+        print(f"{res.n_corrections} corrections: too few to hold any out, so no before/after figures")
+        return 0
+    rows = [[t, res.before[t]["f1"], res.after[t]["f1"], res.after[t]["precision"], res.after[t]["recall"],
+             res.after[t]["support"], f"{res.thresholds_before[t]:.2f} -> {res.thresholds_after[t]:.2f}"]
+            for t in res.topics]
+    print(f"\non the {res.n_held_out} held-out corrections (of {res.n_corrections}):")
+    print(table(["topic", "F1 before", "F1 after", "precision", "recall", "positives", "threshold"], rows,
+                align="lrrrrrr"))
+    print(f"\nmean F1 {res.macro_f1('before'):.3f} -> {res.macro_f1('after'):.3f}")
     return 0
 
 

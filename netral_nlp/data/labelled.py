@@ -15,6 +15,7 @@ Every problem raises :class:`~netral_nlp.errors.DataError` naming the row and co
 
 from __future__ import annotations
 
+import difflib
 import json
 import math
 import os
@@ -46,6 +47,8 @@ class LabelledData:
         taxonomy: the label set (its order is the column order of :attr:`y`).
         label_format: ``"list"``, ``"columns"`` or ``"single"`` (how the labels were given).
         name: a short description of the source, used in messages and model cards.
+        extra: more per-row columns; ``extra["ids"]`` holds the source's ``id`` column
+            (the corpus record ids) when it has one.
     """
 
     texts: list[str]
@@ -110,6 +113,8 @@ def load_labelled(
     label_columns: Sequence[str] | None = None,
     label_column: str | None = None,
     taxonomy: Taxonomy | Sequence[str] | None = None,
+    *,
+    allow_new_labels: bool = False,
 ) -> LabelledData:
     """Read labelled texts from any supported source (see the module docstring).
 
@@ -125,10 +130,14 @@ def load_labelled(
         taxonomy: the label set (a :class:`Taxonomy` or topic ids). Default: the election
             taxonomy when every label belongs to it, otherwise the labels found, sorted
             (for 0/1 columns: the columns, in the given order).
+        allow_new_labels: without ``taxonomy``, a label close to a known topic id or name
+            (``"hoax"`` for ``hoaks``, ``"Money politics"``) is taken for a typo and raises
+            :class:`DataError` ("did you mean 'hoaks'"); ``True`` accepts it as a new topic.
 
     Raises:
-        DataError: missing column, empty or non-string text, unknown label, bad 0/1 value
-            (the message names the row and column); FileNotFoundError for a missing file.
+        DataError: missing column, empty or non-string text, unknown label, a label that looks
+            like a misspelt topic, bad 0/1 value (the message names the row and column);
+            FileNotFoundError for a missing file.
     """
     if isinstance(taxonomy, (list, tuple)):
         taxonomy = Taxonomy.from_labels(taxonomy)
@@ -139,9 +148,9 @@ def load_labelled(
         if len(texts) != len(label_lists):
             raise DataError(f"(texts, labels) pair: {len(texts)} texts but {len(label_lists)} label rows")
         rows = [{"text": t, "labels": lab} for t, lab in zip(texts, label_lists)]
-        return _from_table(_Table.from_records(rows, "data"), "text", None, "labels", taxonomy)
+        return _from_table(_Table.from_records(rows, "data"), "text", None, "labels", taxonomy, allow_new_labels)
     table = _as_table(source)
-    return _from_table(table, text_column, label_columns, label_column, taxonomy)
+    return _from_table(table, text_column, label_columns, label_column, taxonomy, allow_new_labels)
 
 
 # ---------------------------------------------------------------------------- sources
@@ -227,12 +236,13 @@ def _from_corpus(source: str, taxonomy: Taxonomy | None) -> LabelledData:
     tax = taxonomy or DEFAULT_TAXONOMY
     labels = [list(r["labels"]) for r in records]
     _check_known(labels, tax, lambda i: f"{source}: record {records[i].get('id', i)}")
-    return LabelledData([r["text"] for r in records], labels, tax, "list", source)
+    return LabelledData([r["text"] for r in records], labels, tax, "list", source,
+                        extra={"ids": [r.get("id") for r in records]})
 
 
 # ---------------------------------------------------------------------------- parsing
 def _from_table(table: _Table, text_column: str, label_columns: Sequence[str] | None,
-                label_column: str | None, taxonomy: Taxonomy | None) -> LabelledData:
+                label_column: str | None, taxonomy: Taxonomy | None, allow_new_labels: bool = False) -> LabelledData:
     cols = table.columns
     if text_column not in cols:
         raise DataError(f"{table.name}: no text column {text_column!r} (columns: {list(cols)})")
@@ -280,9 +290,12 @@ def _from_table(table: _Table, text_column: str, label_columns: Sequence[str] | 
             for i, labs in enumerate(labels):
                 if len(labs) != 1:
                     raise DataError(f"{table.where(i)}: single-label column {label_column!r} is empty")
+        if taxonomy is None and not allow_new_labels:
+            _check_typos(labels, table.where, label_column)
         tax = taxonomy or _infer_taxonomy(labels)
     _check_known(labels, tax, table.where)
-    return LabelledData(texts, labels, tax, fmt, table.name)
+    extra = {"ids": list(cols["id"])} if "id" in cols else {}
+    return LabelledData(texts, labels, tax, fmt, table.name, extra=extra)
 
 
 def _is_missing(value: Any) -> bool:
@@ -351,7 +364,38 @@ def _check_known(labels: Sequence[Sequence[str]], taxonomy: Taxonomy, where: Cal
     for i, labs in enumerate(labels):
         for lab in labs:
             if lab not in taxonomy:
-                raise DataError(f"{where(i)}: unknown label {lab!r}; known: {taxonomy.ids}")
+                guess = suggest_topic(lab, taxonomy)
+                hint = f"did you mean {guess!r}? " if guess else ""
+                raise DataError(f"{where(i)}: unknown label {lab!r}; {hint}known: {taxonomy.ids}")
 
 
-__all__ = ["LabelledData", "load_labelled", "LABEL_FORMATS"]
+def suggest_topic(label: str, taxonomy: Taxonomy = DEFAULT_TAXONOMY) -> str | None:
+    """The topic id that ``label`` most likely misspells (by id or display name), else ``None``."""
+    names: dict[str, str] = {}
+    for topic in taxonomy:
+        for name in (topic.id, topic.name_id, topic.name_en, topic.id.replace("_", " ")):
+            if name:
+                names.setdefault(name.lower(), topic.id)
+    key = label.strip().lower()
+    if key in names:
+        return names[key] if names[key] != label else None
+    close = difflib.get_close_matches(key, list(names), n=1, cutoff=0.6)
+    return names[close[0]] if close else None
+
+
+def _check_typos(labels: Sequence[Sequence[str]], where: Callable[[int], str], column: str | None) -> None:
+    """Labels outside the election taxonomy that look like one of its topics are typos, not new topics."""
+    for i, labs in enumerate(labels):
+        for lab in labs:
+            if lab in DEFAULT_TAXONOMY:
+                continue
+            guess = suggest_topic(lab)
+            if guess is not None:
+                raise DataError(
+                    f"{where(i)}: label {lab!r} in column {column!r} is not a topic id; did you mean {guess!r}? "
+                    "For a new label set on purpose, pass taxonomy=[...] or allow_new_labels=True "
+                    "(CLI: --taxonomy or --allow-new-labels)"
+                )
+
+
+__all__ = ["LabelledData", "load_labelled", "LABEL_FORMATS", "suggest_topic"]

@@ -114,6 +114,13 @@ class Taxonomy(Sequence[Topic]):
                 out[i, j] = 1
         return out
 
+    def subset(self, topic_ids: Iterable[str]) -> "Taxonomy":
+        """The topics named in ``topic_ids``, in this taxonomy's order (unknown ids raise ``KeyError``)."""
+        wanted = set(topic_ids)
+        for topic_id in wanted:
+            self.index(topic_id)
+        return Taxonomy([t for t in self._topics if t.id in wanted], name=self.name)
+
     def get(self, topic_id: str) -> Topic:
         return self._topics[self.index(topic_id)]
 

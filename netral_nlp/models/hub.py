@@ -15,9 +15,7 @@ so the rules are the same everywhere:
 from __future__ import annotations
 
 import os
-import socket
 from pathlib import Path
-from urllib.parse import urlparse
 
 from ..errors import HubUnavailableError, ModelLoadError
 
@@ -72,31 +70,13 @@ def resolve_model_dir(
         why = "local_files_only=True" if local_files_only else "HF_HUB_OFFLINE is set"
         tried.append(f"no download attempted ({why})")
         raise HubUnavailableError(_message(text, tried))
-    reachable, reason = hub_reachable()
-    if not reachable:
-        tried.append(f"the Hugging Face hub: it could not be reached ({reason})")
-        raise HubUnavailableError(_message(text, tried))
-    try:
+    try:  # huggingface_hub's own network and offline handling (timeouts: HF_HUB_ETAG_TIMEOUT)
         folder = _snapshot(text, patterns, revision, local_only=False)
     except Exception as exc:  # network, HTTP, gated, unknown-repo errors: all reported the same way
         tried.append(f"the Hugging Face hub: {type(exc).__name__}: {_first_line(exc)}")
         raise HubUnavailableError(_message(text, tried)) from exc
     assert folder is not None
     return folder
-
-
-def hub_reachable(timeout: float = 3.0) -> tuple[bool, str]:
-    """Quick check that the hub's host resolves and accepts a connection (skipped behind a proxy)."""
-    if any(os.environ.get(v) for v in ("HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy")):
-        return True, "proxy configured"
-    from huggingface_hub import constants
-
-    host = urlparse(constants.ENDPOINT).hostname or "huggingface.co"
-    try:
-        with socket.create_connection((host, 443), timeout=timeout):
-            return True, "ok"
-    except OSError as exc:
-        return False, f"{host}: {exc.strerror or exc}"
 
 
 def _snapshot(repo_id: str, patterns: list[str], revision: str | None, local_only: bool) -> Path | None:
@@ -141,4 +121,4 @@ def _message(repo_id: str, tried: list[str]) -> str:
     )
 
 
-__all__ = ["resolve_model_dir", "hub_reachable"]
+__all__ = ["resolve_model_dir"]

@@ -17,7 +17,7 @@ import scipy.sparse as sp
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
-from .classifier import TopicClassifier, as_text_list, read_config, write_config
+from .classifier import TopicClassifier, as_text_list, read_config, write_config, write_prevalence
 from ..errors import ModelLoadError
 from ..text.normalize import Normalizer
 from ..labels.taxonomy import Taxonomy
@@ -90,47 +90,68 @@ class LinearTopicClassifier(TopicClassifier):
     def _features(self, normed: list[str]) -> sp.csr_matrix:
         return sp.hstack([v.transform(normed) for v in self.vectorizers_], format="csr")
 
-    def fit(self, texts: Sequence[str], y: Any) -> "LinearTopicClassifier":
+    def fit(self, texts: Sequence[str], y: Any, sample_weight: Any = None) -> "LinearTopicClassifier":
         """Learn vocabularies and weights.
 
         Args:
             texts: training texts (raw; normalised here).
             y: a 0/1 matrix ``(n, n_topics)`` in taxonomy order, or a list of label lists.
+            sample_weight: optional weights, one per text ``(n,)`` or one per text and topic
+                ``(n, n_topics)``; a text weighted 0 for a topic is left out of that topic's
+                regression (its label there is unknown) but still shapes the vocabulary.
         """
         texts = as_text_list(texts)
         Y = _as_matrix(y, self.taxonomy)
         if len(Y) != len(texts):
             raise ValueError(f"{len(texts)} texts but {len(Y)} label rows")
+        W = _as_weights(sample_weight, Y.shape)
         normed = [self.normalizer(t) for t in texts]
         self.vectorizers_ = self._new_vectorizers()
         X = sp.hstack([v.fit_transform(normed) for v in self.vectorizers_], format="csr")
-        k = len(self.taxonomy)
         if self.multi_label:
-            coef = np.zeros((k, X.shape[1]), dtype=np.float32)
-            intercept = np.zeros(k, dtype=np.float32)
-            for j in range(k):
-                if Y[:, j].min() == Y[:, j].max():
-                    intercept[j] = 20.0 if Y[0, j] else -20.0  # constant column
-                    continue
-                lr = LogisticRegression(C=self.C, class_weight=self.class_weight, solver="liblinear", max_iter=2000)
-                lr.fit(X, Y[:, j])
-                coef[j], intercept[j] = lr.coef_[0], lr.intercept_[0]
+            coef, intercept = self._fit_per_topic(X, Y, W)
         else:
+            k = len(self.taxonomy)
             target = Y.argmax(axis=1)
             lr = LogisticRegression(C=self.C, class_weight=self.class_weight, max_iter=2000)
-            lr.fit(X, target)
+            lr.fit(X, target, sample_weight=None if W is None else W.max(axis=1))
             coef = np.zeros((k, X.shape[1]), dtype=np.float32)
             intercept = np.full(k, -20.0, dtype=np.float32)
             coef[lr.classes_], intercept[lr.classes_] = lr.coef_, lr.intercept_
             self.thresholds_ = np.zeros(k)
         self.coef_, self.intercept_ = coef, intercept
+        self.prevalence_ = None  # scores on labelled texts of the old weights
         return self
 
-    def tune_thresholds(self, texts: Sequence[str], y: Any) -> "LinearTopicClassifier":
-        """Set ``thresholds_`` to the per-topic F1-optimal values on dev data."""
+    def _fit_per_topic(self, X: sp.csr_matrix, Y: np.ndarray, W: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+        """One logistic regression per topic. liblinear's dual solver when there are fewer
+        texts than features (the usual case: same optimum, many times faster)."""
+        k = Y.shape[1]
+        coef = np.zeros((k, X.shape[1]), dtype=np.float32)
+        intercept = np.zeros(k, dtype=np.float32)
+        for j in range(k):
+            rows = np.arange(len(Y)) if W is None else np.flatnonzero(W[:, j] > 0)
+            y = Y[rows, j]
+            if len(y) == 0 or y.min() == y.max():
+                intercept[j] = 20.0 if len(y) and y[0] else -20.0  # constant column
+                continue
+            lr = LogisticRegression(C=self.C, class_weight=self.class_weight, solver="liblinear",
+                                    dual=len(rows) < X.shape[1], max_iter=2000)
+            lr.fit(X[rows], y, sample_weight=None if W is None else W[rows, j])
+            coef[j], intercept[j] = lr.coef_[0], lr.intercept_[0]
+        return coef, intercept
+
+    def tune_thresholds(self, texts: Sequence[str], y: Any, sample_weight: Any = None) -> "LinearTopicClassifier":
+        """Set ``thresholds_`` to the per-topic F1-optimal values on dev data (``sample_weight``
+        as in :meth:`fit`: ``(n,)`` or ``(n, n_topics)``, 0 = label unknown)."""
         Y = _as_matrix(y, self.taxonomy)
-        self.thresholds_ = tune_thresholds(Y, self.predict_proba(texts))
+        self.thresholds_ = tune_thresholds(Y, self.predict_proba(texts), sample_weight=sample_weight)
         return self
+
+    def features(self, texts: Sequence[str]) -> sp.csr_matrix:
+        """The model's TF-IDF features of raw texts (word block then character block)."""
+        self._check_fitted()
+        return self._features([self.normalizer(t) for t in as_text_list(texts)])
 
     # ------------------------------------------------------------------ prediction
     def _check_fitted(self) -> None:
@@ -176,7 +197,8 @@ class LinearTopicClassifier(TopicClassifier):
                 j = char_index.get(g)
                 if j is not None:
                     owners.setdefault(j, set()).add(w)
-        term_of = {j: t for t, j in word_vec.vocabulary_.items() if j in set(xw.indices)}
+        present = set(xw.indices.tolist())
+        term_of = {j: t for t, j in word_vec.vocabulary_.items() if j in present}
         out: dict[str, list[tuple[str, float]]] = {}
         for topic in topics:
             k = self.taxonomy.index(topic)
@@ -216,6 +238,7 @@ class LinearTopicClassifier(TopicClassifier):
         cfg = self._base_config()
         cfg["params"] = self.get_params()
         write_config(path, cfg)
+        write_prevalence(path, self.prevalence_)
         return path
 
     @classmethod
@@ -230,7 +253,7 @@ class LinearTopicClassifier(TopicClassifier):
             raise ModelLoadError(f"{path}: model_type is {cfg['model_type']!r}, not {cls.model_type!r}")
         params = dict(cfg.get("params") or {})
         model = cls(**{k: v for k, v in params.items() if k in _PARAM_NAMES})
-        model._apply_base_config(cfg)
+        model._apply_base_config(cfg, path)
         for name in (VOCAB_NAME, WEIGHTS_NAME):
             if not (path / name).is_file():
                 raise ModelLoadError(f"{path}: incomplete model folder ({name} is missing)")
@@ -277,6 +300,20 @@ def _ordered_terms(vocabulary: dict[str, int]) -> list[str]:
     for term, i in vocabulary.items():
         terms[i] = term
     return terms
+
+
+def _as_weights(sample_weight: Any, shape: tuple[int, int]) -> np.ndarray | None:
+    """``None`` or an ``(n, k)`` float matrix of non-negative weights."""
+    if sample_weight is None:
+        return None
+    w = np.asarray(sample_weight, dtype=np.float64)
+    if w.ndim == 1 and len(w) == shape[0]:
+        w = np.repeat(w[:, None], shape[1], axis=1)
+    if w.shape != shape:
+        raise ValueError(f"sample_weight must have shape ({shape[0]},) or {shape}, got {w.shape}")
+    if not np.all(np.isfinite(w)) or (w < 0).any():
+        raise ValueError("sample_weight must be finite and non-negative")
+    return w
 
 
 def _as_matrix(y: Any, taxonomy: Taxonomy) -> np.ndarray:

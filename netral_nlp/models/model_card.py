@@ -1,4 +1,5 @@
-"""The ``README.md`` model card written into every saved transformer model folder."""
+"""The ``README.md`` model card written into every saved transformer model folder
+(``huggingface_hub.ModelCard``: its metadata block and validation; the body is ours)."""
 
 from __future__ import annotations
 
@@ -28,22 +29,13 @@ def render_model_card(clf: CardSubject) -> str:
     base = clf.base_model or "unknown"
     training: Mapping[str, Any] = clf.metrics_.get("training") or {}
     kind = "multi-label (sigmoid, per-topic thresholds)" if clf.multi_label else "single-label (softmax)"
-    meta = [
-        "---",
-        "library_name: transformers",
-        "pipeline_tag: text-classification",
-        "language:",
-        "- id",
-        "tags:",
-        "- netral-nlp",
-        "- indonesian",
-        "- elections",
-        "- topic-classification",
-    ]
-    if clf.base_model and "/" in clf.base_model and not clf.base_model.startswith(("/", ".")):
-        meta.append(f"base_model: {clf.base_model}")
-    meta.append("---")
-    lines = meta + [
+    from huggingface_hub import ModelCard, ModelCardData
+
+    hub_base = clf.base_model if clf.base_model and "/" in clf.base_model and not clf.base_model.startswith(
+        ("/", ".")) else None
+    meta = ModelCardData(library_name="transformers", pipeline_tag="text-classification", language=["id"],
+                         tags=["netral-nlp", "indonesian", "elections", "topic-classification"], base_model=hub_base)
+    lines = [
         "",
         f"# {clf.taxonomy.name}: topic classifier fine-tuned from `{base}`",
         "",
@@ -121,7 +113,7 @@ def render_model_card(clf: CardSubject) -> str:
         "topic is enough to assign it.",
         "",
     ]
-    return "\n".join(lines)
+    return str(ModelCard(f"---\n{meta.to_yaml()}\n---\n" + "\n".join(lines)))
 
 
 def _metrics_table(split: str, figures: Mapping[str, Any]) -> list[str]:

@@ -11,6 +11,7 @@ of ``if model_type == ...``. A plain Hugging Face folder (``config.json`` only) 
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any, Callable
 
@@ -42,8 +43,27 @@ def load_folder(path: Path, **kwargs: Any) -> TopicClassifier:
     """Load a model folder, dispatching on ``netral_config.json`` (or ``config.json``).
 
     Every ``*.safetensors`` file of the folder is checked first, and whatever a loader
-    raises becomes a :class:`ModelLoadError` naming the folder (see :mod:`.checks`).
+    raises becomes a :class:`ModelLoadError` naming the folder (see :mod:`.checks`). A
+    folder that is being loaded already (a composite model that contains itself, directly
+    or through other folders) is refused.
     """
+    key = path.resolve()
+    loading = _LOADING.get()
+    if key in loading:
+        chain = " -> ".join(str(p) for p in loading + (key,))
+        raise ModelLoadError(f"{path}: the model contains itself ({chain})")
+    token = _LOADING.set(loading + (key,))
+    try:
+        return _load_folder(path, **kwargs)
+    finally:
+        _LOADING.reset(token)
+
+
+_LOADING: ContextVar[tuple[Path, ...]] = ContextVar("netral_nlp_loading", default=())
+"""The folders being loaded in this context, outermost first."""
+
+
+def _load_folder(path: Path, **kwargs: Any) -> TopicClassifier:
     if (path / CONFIG_NAME).is_file():
         model_type = read_config(path)["model_type"]
         loader = _LOADERS.get(model_type)

@@ -20,13 +20,15 @@ from typing import Any, ContextManager, Sequence
 import numpy as np
 
 from ..text.chunking import AGGREGATIONS, DEFAULT_MAX_CHUNKS, check_window, encode_chunks, aggregate, pad_batch
-from .classifier import CONFIG_NAME, TopicClassifier, read_config, write_config
+from .classifier import CONFIG_NAME, TopicClassifier, read_config, write_config, write_prevalence
 from ..errors import ModelLoadError
+from .hf_config import check_max_length, default_max_length, position_limit, taxonomy_from_config
 from .hub import resolve_model_dir
+from .quiet import hf_quiet
 from ..text.normalize import Normalizer
 from ..labels.taxonomy import Taxonomy
 
-PRECISIONS = ("fp32", "bf16", "fp16", "int8")
+PRECISIONS = ("fp32", "bf16", "fp16", "int8", "onnx")
 DEFAULT_BATCH_SIZE = 32
 MAX_EXPLAIN_UNITS = 64
 RAW_NORMALIZER = Normalizer(lowercase=False, replace_urls=False, replace_mentions=False, split_hashtags=False,
@@ -47,7 +49,10 @@ class TransformerTopicClassifier(TopicClassifier):
         precision: numeric path at prediction time: ``"fp32"``; ``"bf16"`` / ``"fp16"``
             (autocast; fp16 on GPU only); ``"int8"`` (dynamic int8 quantisation of the
             encoder's Linear layers, the head stays fp32; CPU only, typically 2-3x faster
-            with a small score change).
+            with a small score change); ``"onnx"`` (ONNX Runtime on CPU, fp32: the folder's
+            ``model.onnx`` from ``netral-nlp export --format onnx``, else a fresh export;
+            needs the ``onnx`` extra, see :mod:`netral_nlp.models.onnx`).
+        onnx_path: the exported graph ``precision="onnx"`` uses (set when a folder has one).
         base_model: hub id or folder the model was fine-tuned from (for the model card).
     """
 
@@ -69,6 +74,7 @@ class TransformerTopicClassifier(TopicClassifier):
         base_model: str | None = None,
         device: str | Any | None = None,
         precision: str = "fp32",
+        onnx_path: str | os.PathLike[str] | None = None,
     ) -> None:
         if taxonomy is None:
             taxonomy = taxonomy_from_config(model.config)
@@ -93,6 +99,7 @@ class TransformerTopicClassifier(TopicClassifier):
         self.base_model = base_model
         self.thresholds_ = np.full(len(self.taxonomy), 0.5 if multi_label else 0.0)
         self._runtime: Any = None
+        self.onnx_path = Path(onnx_path) if onnx_path is not None else None
         self.precision = "fp32"
         self.device = _pick_device(device)
         self.model.to(self.device)
@@ -117,6 +124,12 @@ class TransformerTopicClassifier(TopicClassifier):
 
                 spec = {name: default_dynamic_qconfig for name in _encoder_linear_names(self.model)}
                 self._runtime = quantize_dynamic(self.model, spec or {torch.nn.Linear}, dtype=torch.qint8)
+        elif precision == "onnx":
+            if self.device.type != "cpu":
+                raise ValueError("precision='onnx' runs ONNX Runtime on CPU; use device='cpu'")
+            from .onnx import runner_for
+
+            self._runtime = runner_for(self.model, self.onnx_path, threads=_torch_threads())
         else:
             self._runtime = None
         self.precision = precision
@@ -135,6 +148,10 @@ class TransformerTopicClassifier(TopicClassifier):
 
         pad_id = self.tokenizer.pad_token_id if self.tokenizer.pad_token_id is not None else 0
         ids, mask = pad_batch(sequences, pad_id)
+        if self.precision == "onnx":
+            logits = torch.from_numpy(self._runtime(ids, mask))
+            probs = torch.sigmoid(logits) if self.multi_label else torch.softmax(logits, dim=-1)
+            return probs.numpy().astype(np.float64)
         model = self._runtime if self._runtime is not None else self.model
         with torch.inference_mode(), self._autocast():
             logits = model(input_ids=torch.from_numpy(ids).to(self.device),
@@ -211,12 +228,14 @@ class TransformerTopicClassifier(TopicClassifier):
         cfg.id2label = {i: t for i, t in enumerate(self.taxonomy.ids)}
         cfg.label2id = {t: i for i, t in enumerate(self.taxonomy.ids)}
         cfg.problem_type = "multi_label_classification" if self.multi_label else "single_label_classification"
-        self.model.save_pretrained(path)
-        self.tokenizer.save_pretrained(path)
+        with hf_quiet():  # no "Writing model shards" bar
+            self.model.save_pretrained(path)
+            self.tokenizer.save_pretrained(path)
         netral = self._base_config()
         netral.update(max_length=self.max_length, stride=self.stride, aggregation=self.aggregation,
                       max_chunks=self.max_chunks, batch_size=self.batch_size, base_model=self.base_model)
         write_config(path, netral)
+        write_prevalence(path, self.prevalence_)
         (path / "README.md").write_text(render_model_card(self), encoding="utf-8")
         return path
 
@@ -254,6 +273,8 @@ class TransformerTopicClassifier(TopicClassifier):
             HubUnavailableError: a hub id that is not cached and cannot be downloaded.
             ModelLoadError: a missing, incomplete or inconsistent folder.
         """
+        from .onnx import ONNX_NAME
+
         folder = resolve_model_dir(name_or_path, local_files_only=local_files_only, use_safetensors=use_safetensors)
         netral = read_config(folder) if (folder / CONFIG_NAME).is_file() else None
         if netral is not None and netral["model_type"] != cls.model_type:
@@ -271,16 +292,16 @@ class TransformerTopicClassifier(TopicClassifier):
             max_chunks=max_chunks or saved.get("max_chunks", DEFAULT_MAX_CHUNKS),
             batch_size=batch_size or saved.get("batch_size", DEFAULT_BATCH_SIZE),
             base_model=saved.get("base_model") or getattr(model.config, "_name_or_path", None),
-            device=device, precision=precision,
+            device=device, onnx_path=folder / ONNX_NAME if (folder / ONNX_NAME).is_file() else None,
         )
         if netral is None:
             clf.normalizer = RAW_NORMALIZER  # a foreign model was trained on raw text
         else:
-            clf._apply_base_config(netral)
+            clf._apply_base_config(netral, folder)
             if len(clf.taxonomy) != model.config.num_labels:
                 raise ModelLoadError(f"{folder}: {CONFIG_NAME} lists {len(clf.taxonomy)} topics but the model "
                                      f"has {model.config.num_labels} outputs")
-        return clf
+        return clf.set_precision(precision)
 
     def info(self) -> dict[str, Any]:
         out = super().info()
@@ -292,8 +313,12 @@ class TransformerTopicClassifier(TopicClassifier):
 
 # ---------------------------------------------------------------------------- helpers
 def load_hf_classifier(folder: Path, *, trust_remote_code: bool = False, use_safetensors: bool = True,
-                       **kw: Any) -> tuple[Any, Any]:
-    """``(AutoModelForSequenceClassification, AutoTokenizer)`` from a local folder, with clear errors."""
+                       quiet: bool = True, **kw: Any) -> tuple[Any, Any]:
+    """``(AutoModelForSequenceClassification, AutoTokenizer)`` from a local folder, with clear errors.
+
+    ``quiet``: no "Loading weights" bar and no load report (``False`` shows them, e.g. the
+    report of a freshly initialised classification head when training).
+    """
     from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
     if not (folder / "config.json").is_file():
@@ -308,50 +333,15 @@ def load_hf_classifier(folder: Path, *, trust_remote_code: bool = False, use_saf
             "pytorch_model.bin."
         )
     try:
-        model = AutoModelForSequenceClassification.from_pretrained(
-            folder, trust_remote_code=trust_remote_code, use_safetensors=use_safetensors if has_safe else None,
-            local_files_only=True, **kw)
-        tokenizer = AutoTokenizer.from_pretrained(folder, trust_remote_code=trust_remote_code, local_files_only=True)
+        with hf_quiet(quiet):
+            model = AutoModelForSequenceClassification.from_pretrained(
+                folder, trust_remote_code=trust_remote_code, use_safetensors=use_safetensors if has_safe else None,
+                local_files_only=True, **kw)
+            tokenizer = AutoTokenizer.from_pretrained(folder, trust_remote_code=trust_remote_code,
+                                                      local_files_only=True)
     except (OSError, ValueError, KeyError) as exc:
         raise ModelLoadError(f"{folder}: cannot load the model or tokenizer ({_first_line(exc)})") from exc
     return model, tokenizer
-
-
-def taxonomy_from_config(config: Any) -> Taxonomy:
-    """Taxonomy from a Hugging Face config's ``id2label`` (ordered by label index)."""
-    id2label = {int(k): str(v) for k, v in (getattr(config, "id2label", None) or {}).items()}
-    if len(id2label) != config.num_labels:
-        id2label = {i: f"LABEL_{i}" for i in range(config.num_labels)}
-    return Taxonomy.from_labels([id2label[i] for i in sorted(id2label)], name=getattr(config, "_name_or_path", "") or "custom")
-
-
-def default_max_length(model: Any, tokenizer: Any) -> int:
-    """The longest input the model and tokenizer accept, capped at 512."""
-    limits = [512]
-    tok_max = getattr(tokenizer, "model_max_length", None)
-    if isinstance(tok_max, int) and 0 < tok_max < 100_000:
-        limits.append(tok_max)
-    pos = position_limit(model)
-    if pos is not None:
-        limits.append(pos)
-    return min(limits)
-
-
-def position_limit(model: Any) -> int | None:
-    """Tokens the model's position embeddings can hold (``None`` when the config does not say)."""
-    pos = getattr(model.config, "max_position_embeddings", None)
-    if not isinstance(pos, int) or pos <= 0:
-        return None
-    offset = 2 if getattr(model.config, "model_type", "") in ("roberta", "xlm-roberta", "camembert") else 0
-    return pos - offset
-
-
-def check_max_length(model: Any, max_length: int) -> None:
-    """Raise ``ValueError`` when ``max_length`` exceeds the model's position embeddings."""
-    limit = position_limit(model)
-    if limit is not None and max_length > limit:
-        raise ValueError(f"max_length={max_length} exceeds what this model accepts ({limit} tokens); "
-                         f"use max_length <= {limit}")
 
 
 def _encoder_linear_names(model: Any) -> list[str]:
@@ -368,6 +358,12 @@ def _encoder_linear_names(model: Any) -> list[str]:
     prefix = next((name for name, module in model.named_modules() if module is encoder), "")
     return [name for name, module in model.named_modules()
             if isinstance(module, torch.nn.Linear) and (not prefix or name.startswith(prefix + "."))]
+
+
+def _torch_threads() -> int:
+    import torch
+
+    return torch.get_num_threads()
 
 
 def _pick_device(device: str | Any | None) -> Any:

@@ -1,5 +1,7 @@
 """Long texts for encoder models: sliding-window chunks, head+tail truncation, aggregation.
 
+:func:`pad_batch` stays hand-written: ``tokenizer.pad`` measured ~5x slower per 64-window batch.
+
 Prediction (:func:`encode_chunks`): each text is tokenised once by the model's fast
 tokenizer and cut into windows of at most ``max_length`` tokens (special tokens included)
 that overlap by ``stride`` tokens (the Hugging Face ``stride`` convention). A text gives at

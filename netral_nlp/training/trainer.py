@@ -25,15 +25,17 @@ import numpy as np
 from ..text.chunking import AGGREGATIONS, DEFAULT_MAX_CHUNKS, encode_chunks, encode_head_tail
 from ..data.labelled import LabelledData, load_labelled
 from ..errors import DataError
+from .diagnostics import LOG, learned_nothing, metric_columns, present_topics, restrict_eval, trivial_baselines
 from .hf_trainer import (
     PaddingCollator,
     epoch_logger,
     macro_f1_metrics,
     make_trainer,
+    route_trainer_output,
     torch_threads,
-    transformers_verbosity,
 )
 from ..models.hub import resolve_model_dir
+from ..models.quiet import hf_quiet
 from ..text.normalize import Normalizer
 from ..labels.taxonomy import Taxonomy
 from ..labels.thresholds import tune_thresholds
@@ -70,9 +72,12 @@ class TrainOptions:
         keep_checkpoints: keep the per-epoch checkpoints under ``output_dir/checkpoints``.
         cpu_threads: torch CPU threads while training (default: torch's choice). On a busy or
             small machine, 1 thread avoids the heavy slow-down of oversubscribed thread pools.
-        progress: progress bar and one summary line per epoch on stderr.
+        progress: progress bar and one summary line per epoch on stderr (default ``None``: off,
+            a library call is quiet unless asked; ``netral-nlp train`` turns it on unless ``-q``).
         model_hook: called with the freshly loaded classification model; returns the model to
             train (e.g. a ``peft`` LoRA wrapper, see :func:`netral_nlp.training.e5.lora_hook`).
+        allow_new_labels: accept labels that look like misspelt topic ids (see
+            :func:`~netral_nlp.data.load_labelled`).
     """
 
     epochs: float = 5.0
@@ -100,7 +105,7 @@ class TrainOptions:
     use_safetensors: bool = True
     local_files_only: bool | None = None
     keep_checkpoints: bool = False
-    progress: bool = True
+    progress: bool | None = None
     cpu_threads: int | None = None
     logging_steps: int = 50
     dataloader_num_workers: int = 0
@@ -110,6 +115,7 @@ class TrainOptions:
     label_columns: Sequence[str] | None = None
     extra_training_args: dict[str, Any] = field(default_factory=dict)
     model_hook: Callable[[Any], Any] | None = None
+    allow_new_labels: bool = False
 
     def __post_init__(self) -> None:
         for name in ("batch_size", "gradient_accumulation_steps", "max_length", "max_chunks", "logging_steps"):
@@ -162,7 +168,8 @@ def train(
         base_model: hub id or local folder (default: the recipe's base model, else
             ``indobenchmark/indobert-base-p1``).
         output_dir: where the final model folder is written.
-        taxonomy: label set (default: inferred by ``load_labelled``).
+        taxonomy: label set. Default: the topics the training data has (inferred by
+            ``load_labelled``, then cut to the topics with at least one positive text).
         problem_type: ``"multi_label_classification"`` (0..n topics per text) or
             ``"single_label_classification"`` (exactly one per text).
         recipe: a shipped recipe name (``"indobert-base"``), a recipe JSON path or a dict;
@@ -191,8 +198,8 @@ def train(
     precision = _pick_precision(opts.precision, opts.device)
     base = os.fspath(base_model) if base_model is not None else (recipe_dict or {}).get("base_model", DEFAULT_BASE_MODEL)
 
+    train_set, eval_set = _resolve_data(train_data, eval_data, taxonomy, opts)  # data errors before any download
     folder = resolve_model_dir(base, local_files_only=opts.local_files_only, use_safetensors=opts.use_safetensors)
-    train_set, eval_set = _resolve_data(train_data, eval_data, taxonomy, opts)
     if not multi:
         for i, labels in enumerate(train_set.labels):
             if len(labels) != 1:
@@ -200,16 +207,19 @@ def train(
                                 "single_label_classification needs exactly one per text")
     say(f"data: {len(train_set)} training texts ({train_set.name}), {len(eval_set)} dev texts ({eval_set.name}); "
         f"topics: {train_set.taxonomy.ids}")
+    metric_cols, skipped = metric_columns(eval_set.y, eval_set.taxonomy.ids)
+    if skipped:
+        say(f"note: the dev metric and early stopping skip {skipped}: no positive text in the dev data")
+        LOG.info("dev metric skips topics without dev positives: %s", skipped)
 
     say(f"base model: {base}" + (f" ({folder})" if os.fspath(folder) != base else ""))
     set_seed(opts.seed)
     tax = train_set.taxonomy
-    with transformers_verbosity(None if opts.progress else "error"):  # the new head's load report
-        model, tokenizer = load_hf_classifier(
-            folder, trust_remote_code=opts.trust_remote_code, use_safetensors=opts.use_safetensors,
-            num_labels=len(tax), id2label=dict(enumerate(tax.ids)), label2id={t: i for i, t in enumerate(tax.ids)},
-            problem_type=problem_type, ignore_mismatched_sizes=True,
-        )
+    model, tokenizer = load_hf_classifier(  # with progress: the new head's load report
+        folder, trust_remote_code=opts.trust_remote_code, use_safetensors=opts.use_safetensors,
+        quiet=not opts.progress, num_labels=len(tax), id2label=dict(enumerate(tax.ids)),
+        label2id={t: i for i, t in enumerate(tax.ids)}, problem_type=problem_type, ignore_mismatched_sizes=True,
+    )
     if opts.model_hook is not None:
         model = opts.model_hook(model)
     check_max_length(model, opts.max_length)
@@ -234,7 +244,8 @@ def train(
         bf16=precision == "bf16", fp16=precision == "fp16", use_cpu=opts.device == "cpu",
         logging_strategy="steps", logging_steps=min(opts.logging_steps, steps_per_epoch), report_to="none",
         disable_tqdm=not opts.progress, train_sampling_strategy="group_by_length",
-        dataloader_num_workers=opts.dataloader_num_workers, **opts.extra_training_args,
+        dataloader_num_workers=opts.dataloader_num_workers, dataloader_pin_memory=_pin_memory(opts.device),
+        **opts.extra_training_args,
     )
     pos_weight = _pos_weight(opts, train_set) if multi else None
     callbacks: list[Any] = [epoch_logger(say)]
@@ -243,13 +254,11 @@ def train(
     trainer = make_trainer(
         model=model, args=args, train_dataset=train_ds, eval_dataset=eval_ds,
         data_collator=PaddingCollator(tokenizer.pad_token_id or 0, multi), processing_class=tokenizer,
-        compute_metrics=macro_f1_metrics(multi), callbacks=callbacks, multi_label=multi, pos_weight=pos_weight,
+        compute_metrics=macro_f1_metrics(multi, metric_cols), callbacks=callbacks, multi_label=multi,
+        pos_weight=pos_weight,
     )
-    if not opts.progress:
-        from transformers.trainer_callback import PrinterCallback
-
-        trainer.remove_callback(PrinterCallback)  # no per-step log dicts on stdout
-    with torch_threads(opts.cpu_threads):
+    route_trainer_output(trainer, opts.progress)  # log dicts to stderr (with progress) or nowhere
+    with torch_threads(opts.cpu_threads), hf_quiet(not opts.progress):  # checkpoint "Writing model shards" bars
         trainer.train()
         epochs_run = float(trainer.state.epoch or 0)
         best = trainer.state.best_metric
@@ -261,6 +270,14 @@ def train(
             batch_size=opts.eval_batch_size or 2 * opts.batch_size, base_model=base, device=trainer.model.device,
         )
         _finish(clf, eval_set, opts, train_set, multi, precision, epochs_run, train_seconds, pos_weight)
+    baselines = trivial_baselines(train_set.y, eval_set.y, metric_cols, multi)
+    warning = learned_nothing(best, baselines, opts.learning_rate, epochs_run, opts.early_stopping_patience)
+    clf.metrics_["training"].update(dev_metric_topics=[tax.ids[j] for j in metric_cols], dev_metric_skipped=skipped,
+                                    best_dev_macro_f1=None if best is None else round(float(best), 4),
+                                    trivial_dev_macro_f1={k: round(v, 4) for k, v in baselines.items()})
+    clf.metrics_["warnings"] = [warning] if warning else []
+    if warning:
+        LOG.warning(warning)
     clf.save_pretrained(out_dir)
     if not opts.keep_checkpoints:
         shutil.rmtree(ckpt_dir, ignore_errors=True)
@@ -277,15 +294,22 @@ def _resolve_data(train_data: Any, eval_data: Any, taxonomy: Any, opts: TrainOpt
             return source
         if isinstance(source, str) and source == "corpus":
             source = "corpus:train"
-        return load_labelled(source, taxonomy=tax, **(cols if not str(source).startswith("corpus") else {}))
+        if str(source).startswith("corpus"):
+            return load_labelled(source, taxonomy=tax)
+        return load_labelled(source, taxonomy=tax, allow_new_labels=opts.allow_new_labels, **cols)
 
     train_set = load(train_data, taxonomy)
+    full_taxonomy = train_set.taxonomy
+    if taxonomy is None:  # the model's topics are the topics its training data has
+        train_set = present_topics(train_set)
     if eval_data is not None:
-        eval_set = load(eval_data, train_set.taxonomy)
+        eval_set = load(eval_data, full_taxonomy)
     elif isinstance(train_data, str) and train_data in ("corpus", "corpus:train"):
-        eval_set = load("corpus:dev", train_set.taxonomy)
+        eval_set = load("corpus:dev", full_taxonomy)
     else:
         train_set, eval_set = train_set.split(opts.eval_fraction, seed=opts.seed)
+    if eval_set.taxonomy != train_set.taxonomy and eval_set.taxonomy == full_taxonomy:
+        eval_set = restrict_eval(eval_set, train_set.taxonomy.ids)
     if eval_set.taxonomy != train_set.taxonomy:
         raise DataError(f"eval data topics {eval_set.taxonomy.ids} differ from training topics {train_set.taxonomy.ids}")
     if not len(train_set) or not len(eval_set):
@@ -339,6 +363,13 @@ def _pos_weight(opts: TrainOptions, data: LabelledData) -> np.ndarray | None:
     if arr.shape != (k,):
         raise ValueError(f"pos_weight must be 'auto', a float, a {{topic: weight}} mapping or {k} floats")
     return arr
+
+
+def _pin_memory(device: str) -> bool:
+    """Pinned host memory only helps copies to a GPU (and warns on every batch without one)."""
+    import torch
+
+    return device != "cpu" and torch.cuda.is_available()
 
 
 def _pick_precision(precision: str, device: str) -> str:
