@@ -91,6 +91,7 @@ def run(data: RealSet, test: np.ndarray, pool: np.ndarray, strategy: str, seed: 
             write_sheet(sheet, data, chosen)
             model = netral_nlp.update_model(sheet, seed=seed, refit=refit).model
             curve.append(test_f1(model, data, test))
+            print(f"  {data.topic} {strategy} seed {seed}: {len(chosen)} labels, macro-F1 {curve[-1]:.3f}", flush=True)
     return curve
 
 
